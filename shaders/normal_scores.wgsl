@@ -1,0 +1,65 @@
+// Normal scores with latent Gibbs sweeps, one row per invocation; the twin of
+// src/reference/normal_scores.ts. Bindings: params, x (float32 bits; NaN = missing),
+// tables (packed marginals), gibbs (conditional-mean coefficients, then conditional
+// standard deviations), scores (output). Columnar: column j of row r at j * rows + r.
+// The draw code has a single call site on purpose: inlining one truncated-normal draw
+// per coordinate and sweep made lavapipe's shader compile take seconds.
+
+const D: u32 = {{D}}u;
+const WORKGROUP_SIZE: u32 = {{WORKGROUP_SIZE}}u;
+const SWEEPS: u32 = {{SWEEPS}}u;
+{{COLUMN_CONSTANTS}}
+
+@compute @workgroup_size({{WORKGROUP_SIZE}})
+fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let r = batch_row(id, groups);
+  let n = params.rows;
+  if (r >= n) {
+    return;
+  }
+  var stream = row_stream(r);
+  var z: array<f32, D>;
+  var lo: array<f32, D>;
+  var hi: array<f32, D>;
+
+  // Marginals: a point score for continuous values, a randomized-PIT draw inside the
+  // tie interval for tied ones, 0 for missing ones (redrawn by the sweeps).
+  for (var j = 0u; j < D; j++) {
+    let bits = x[j * n + r];
+    if ((bits & 0x7f800000u) == 0x7f800000u) {
+      lo[j] = -SCORE_BOUND;
+      hi[j] = SCORE_BOUND;
+      z[j] = 0.0;
+      continue;
+    }
+    let interval = cell_interval(j, bitcast<f32>(bits));
+    lo[j] = interval.x;
+    hi[j] = interval.y;
+    if (interval.x == interval.y) {
+      z[j] = interval.x;
+    } else {
+      z[j] = truncated_standard_normal(interval.x, interval.y, stream_uniform(&stream, j));
+    }
+  }
+
+  // Gibbs sweeps: each tied or missing coordinate is redrawn from its conditional given
+  // the others, truncated to its tie interval; draw D + s·D + j of the row's stream.
+  for (var s = 0u; s < SWEEPS; s++) {
+    for (var j = 0u; j < D; j++) {
+      if (lo[j] == hi[j]) {
+        continue;
+      }
+      var mean = 0.0;
+      for (var k = 0u; k < D; k++) {
+        mean += gibbs[j * D + k] * z[k];
+      }
+      let sd = gibbs[D * D + j];
+      let v = stream_uniform(&stream, D + s * D + j);
+      z[j] = mean + sd * truncated_standard_normal((lo[j] - mean) / sd, (hi[j] - mean) / sd, v);
+    }
+  }
+
+  for (var j = 0u; j < D; j++) {
+    scores[j * n + r] = z[j];
+  }
+}

@@ -1,0 +1,43 @@
+import type { LatentScorer } from '../frame/latent.js';
+import type { LoadedFrame } from '../frame/frame.js';
+import type { BatchRows } from '../reference/batch.js';
+import type { ProjectParams } from '../reference/project.js';
+import type { RotateParams } from '../reference/rotate.js';
+
+/** A row-wise operator stage with its derived key. */
+export type RowStage =
+  | { op: 'rotate'; params: RotateParams; key: Uint32Array }
+  | { op: 'project'; params: ProjectParams; key: Uint32Array };
+
+/** Everything the numeric part of `apply` needs for one run. */
+export interface NumericPlan {
+  frame: LoadedFrame;
+  latentKey: Uint32Array;
+  sweeps: number;
+  stages: RowStage[];
+}
+
+/** Time spent per step, in milliseconds, summed over batches. */
+export type StageTimes = Record<string, number>;
+
+/**
+ * The numeric pipeline of one run on one backend: normal scores and latent Gibbs
+ * sweeps, whitening, the row-wise operators, un-whitening and back-mapping to
+ * marginal positions. Input x and output positions are columnar (d × rows).
+ */
+export interface NumericPipeline {
+  run(x: Float32Array, batch: BatchRows): Promise<Float32Array>;
+  readonly times: StageTimes;
+  dispose(): void;
+}
+
+export interface Engine {
+  readonly kind: 'gpu' | 'cpu';
+  /** Human-readable device: the adapter's description, or the CPU reference. */
+  readonly device: string;
+  /** Builds the pipeline; `capacityRows` bounds the rows of one batch (default: the engine's batch size). */
+  createPipeline(plan: NumericPlan, capacityRows?: number): Promise<NumericPipeline>;
+  /** Normal scores with Gibbs sweeps, used by the fit's latent rounds. */
+  readonly scoreLatent: LatentScorer;
+  destroy(): void;
+}

@@ -1,0 +1,196 @@
+import type { TgpuBuffer } from 'typegpu';
+import { backMapKernel } from '../../kernels/back_map.js';
+import { gibbsBuffer, normalScoresKernel } from '../../kernels/normal_scores.js';
+import { projectKernel } from '../../kernels/project.js';
+import { rotateKernel } from '../../kernels/rotate.js';
+import { whitenKernel } from '../../kernels/whiten.js';
+import { inverseFromCholesky } from '../frame/linalg.js';
+import type { GpuContext } from '../gpu/device.js';
+import { releaseGpu } from '../gpu/device.js';
+import { KernelRunner, readBack, storageBuffer, type KernelDefinition } from '../gpu/runner.js';
+import { StageParams, stageParams } from '../gpu/schemas.js';
+import type { BatchRows } from '../reference/batch.js';
+import type { LatentModel } from '../reference/normal_scores.js';
+import type { Engine, NumericPipeline, NumericPlan, StageTimes } from './engine.js';
+
+type ParamsBuffer = TgpuBuffer<typeof StageParams> & { usableAsUniform: true };
+
+/** One step of a batch: a compiled kernel, its uniform block and bind group. */
+interface Step {
+  kernel: KernelDefinition;
+  pipeline: GPUComputePipeline;
+  params: ParamsBuffer;
+  key: Uint32Array;
+  bindGroup: GPUBindGroup;
+}
+
+/**
+ * Buffers of one batch in flight. Slots are reused round-robin; a slot is taken
+ * only after its previous batch has been read back, so no buffer is created per batch.
+ */
+interface Slot {
+  x: GPUBuffer;
+  a: GPUBuffer;
+  b: GPUBuffer;
+  staging: GPUBuffer;
+  steps: Step[];
+  busy: Promise<void>;
+}
+
+/** Runs every stage as a WGSL kernel on a WebGPU device (Dawn in Node, or a browser's). */
+export class GpuEngine implements Engine {
+  readonly kind = 'gpu';
+  readonly device: string;
+  readonly runner: KernelRunner;
+
+  constructor(readonly context: GpuContext, private readonly capacityRows = 65536) {
+    this.device = context.adapter;
+    this.runner = new KernelRunner(context);
+  }
+
+  private params(): ParamsBuffer {
+    return this.context.root.createBuffer(StageParams).$usage('uniform') as ParamsBuffer;
+  }
+
+  async createPipeline(plan: NumericPlan, capacityRows = this.capacityRows, slotCount = 2): Promise<NumericPipeline> {
+    const { frame } = plan;
+    const dims = frame.d;
+    const runner = this.runner;
+    const device = this.context.device;
+    const capacity = capacityRows;
+    const tables = storageBuffer(device, 'tables', frame.tables.data.byteLength);
+    device.queue.writeBuffer(tables, 0, frame.tables.data as Float32Array<ArrayBuffer>);
+
+    const gibbsData = gibbsBuffer(inverseFromCholesky(frame.cholesky, dims), dims);
+    const gibbs = storageBuffer(device, 'gibbs', gibbsData.byteLength);
+    device.queue.writeBuffer(gibbs, 0, gibbsData);
+    const kernels: { kernel: KernelDefinition; key: Uint32Array }[] = [
+      { kernel: normalScoresKernel({ tables: frame.tables, sweeps: plan.sweeps }), key: plan.latentKey },
+      { kernel: whitenKernel(frame.cholesky, dims), key: plan.latentKey },
+      ...plan.stages.map((stage) => ({
+        kernel: stage.op === 'rotate' ? rotateKernel(stage.params, dims) : projectKernel(stage.params, dims),
+        key: stage.key,
+      })),
+      { kernel: backMapKernel(frame.tables, frame.cholesky), key: plan.latentKey },
+    ];
+    const pipelines = await Promise.all(kernels.map((k) => runner.pipeline(k.kernel)));
+
+    const bytes = dims * capacity * 4;
+    const slots: Slot[] = [];
+    for (let s = 0; s < slotCount; s++) {
+      const x = storageBuffer(device, `x${s}`, bytes);
+      const a = storageBuffer(device, `a${s}`, bytes);
+      const b = storageBuffer(device, `b${s}`, bytes);
+      const staging = device.createBuffer({ label: `staging${s}`, size: Math.max(16, bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      // x → a (scores) → b (whitened, operators in place) → a (positions).
+      const buffersOf = (name: string): Record<string, GPUBuffer> => {
+        switch (name) {
+          case 'normal_scores':
+            return { x, tables, gibbs, scores: a };
+          case 'whiten':
+            return { z: a, w: b };
+          case 'back_map':
+            return { w: b, tables, positions: a };
+          default:
+            return { w: b };
+        }
+      };
+      const steps = kernels.map(({ kernel, key }, i): Step => {
+        const params = this.params();
+        const bindGroup = runner.bindGroup(kernel, { params: this.context.root.unwrap(params), ...buffersOf(kernel.name) });
+        return { kernel, pipeline: pipelines[i], params, key, bindGroup };
+      });
+      slots.push({ x, a, b, staging, steps, busy: Promise.resolve() });
+    }
+
+    const times: StageTimes = { gpu_submit_to_read: 0, upload: 0 };
+    let next = 0;
+
+    const runBatch = async (slot: Slot, x: Float32Array, batch: BatchRows): Promise<Float32Array> => {
+      if (batch.rows > capacity) throw new Error(`batch of ${batch.rows} rows exceeds the GPU slot capacity of ${capacity}`);
+      const started = performance.now();
+      device.queue.writeBuffer(slot.x, 0, x.buffer, x.byteOffset, x.byteLength);
+      for (const step of slot.steps) step.params.write(stageParams(batch.rows, batch.rowBase, batch.rowStride, step.key));
+      const uploaded = performance.now();
+
+      const encoder = device.createCommandEncoder({ label: 'batch' });
+      const pass = encoder.beginComputePass();
+      for (const step of slot.steps) runner.dispatch(pass, step.pipeline, step.bindGroup, batch.rows);
+      pass.end();
+      const size = dims * batch.rows * 4;
+      encoder.copyBufferToBuffer(slot.a, 0, slot.staging, 0, Math.ceil(size / 4) * 4);
+      device.queue.submit([encoder.finish()]);
+      const positions = new Float32Array(await readBack(device, slot.staging, size), 0, dims * batch.rows);
+
+      times.upload += uploaded - started;
+      times.gpu_submit_to_read += performance.now() - uploaded;
+      return positions;
+    };
+
+    return {
+      times,
+      run(x: Float32Array, batch: BatchRows): Promise<Float32Array> {
+        const slot = slots[next];
+        next = (next + 1) % slots.length;
+        const result = slot.busy.then(() => runBatch(slot, x, batch));
+        slot.busy = result.then(
+          () => undefined,
+          () => undefined,
+        );
+        return result;
+      },
+      dispose() {
+        for (const slot of slots) {
+          slot.x.destroy();
+          slot.a.destroy();
+          slot.b.destroy();
+          slot.staging.destroy();
+          for (const step of slot.steps) step.params.destroy();
+        }
+        tables.destroy();
+        gibbs.destroy();
+      },
+    };
+  }
+
+  readonly scoreLatent = async (x: Float32Array, batch: BatchRows, model: LatentModel, key: Uint32Array): Promise<Float32Array> => {
+    const device = this.context.device;
+    const dims = model.tables.d;
+    const kernel = normalScoresKernel(model);
+    const pipeline = await this.runner.pipeline(kernel);
+    const gibbsData = gibbsBuffer(model.precision, dims);
+    const gibbs = storageBuffer(device, 'gibbs', gibbsData.byteLength);
+    const bytes = dims * batch.rows * 4;
+    const xBuffer = storageBuffer(device, 'x', bytes);
+    const tables = storageBuffer(device, 'tables', model.tables.data.byteLength);
+    const scores = storageBuffer(device, 'scores', bytes);
+    const staging = device.createBuffer({ size: Math.max(16, bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const params = this.params();
+    try {
+      device.queue.writeBuffer(xBuffer, 0, x.buffer, x.byteOffset, x.byteLength);
+      device.queue.writeBuffer(tables, 0, model.tables.data as Float32Array<ArrayBuffer>);
+      device.queue.writeBuffer(gibbs, 0, gibbsData);
+      params.write(stageParams(batch.rows, batch.rowBase, batch.rowStride, key));
+      const bindGroup = this.runner.bindGroup(kernel, { params: this.context.root.unwrap(params), x: xBuffer, tables, gibbs, scores });
+      const encoder = device.createCommandEncoder();
+      const pass = encoder.beginComputePass();
+      this.runner.dispatch(pass, pipeline, bindGroup, batch.rows);
+      pass.end();
+      encoder.copyBufferToBuffer(scores, 0, staging, 0, Math.ceil(bytes / 4) * 4);
+      device.queue.submit([encoder.finish()]);
+      return new Float32Array(await readBack(device, staging, bytes), 0, dims * batch.rows);
+    } finally {
+      xBuffer.destroy();
+      tables.destroy();
+      gibbs.destroy();
+      scores.destroy();
+      staging.destroy();
+      params.destroy();
+    }
+  };
+
+  destroy(): void {
+    releaseGpu(this.context);
+  }
+}
+

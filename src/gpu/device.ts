@@ -1,0 +1,73 @@
+import tgpu, { type TgpuRoot } from 'typegpu';
+
+/** A WebGPU device with the adapter's description, shared by every kernel of a run. */
+export interface GpuContext {
+  device: GPUDevice;
+  root: TgpuRoot;
+  /** Adapter description, such as "llvmpipe: Mesa 25.0.7 (LLVM 15.0.6)" or an NVIDIA model. */
+  adapter: string;
+  isFallbackAdapter: boolean;
+}
+
+// Dawn's GPU object must stay referenced for the life of the process: if it is
+// garbage-collected, the process aborts.
+let dawnGpu: GPU | undefined;
+
+async function nodeGpu(): Promise<GPU | undefined> {
+  if (dawnGpu) return dawnGpu;
+  const process = (globalThis as { process?: { versions?: { node?: string }; env: Record<string, string | undefined> } }).process;
+  if (!process?.versions?.node) return undefined;
+  // Mesa's lavapipe warns on every start without a runtime folder.
+  process.env.XDG_RUNTIME_DIR ??= '/tmp';
+  const webgpu = (await import('webgpu')) as { create: (flags: string[]) => GPU; globals: object };
+  Object.assign(globalThis, webgpu.globals);
+  dawnGpu = webgpu.create([]);
+  return dawnGpu;
+}
+
+/** Requests limits up to what the adapter offers for the ones large batches need. */
+function requiredLimits(adapter: GPUAdapter): Record<string, number> {
+  const names = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize', 'maxStorageBuffersPerShaderStage', 'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX'] as const;
+  const limits: Record<string, number> = {};
+  for (const name of names) limits[name] = adapter.limits[name];
+  return limits;
+}
+
+function describe(info: GPUAdapterInfo | undefined): string {
+  if (!info) return 'unknown adapter';
+  const parts = [info.description, info.device, info.vendor, info.architecture].filter((p) => p && p.length > 0);
+  return parts.length > 0 ? parts[0] : 'unknown adapter';
+}
+
+/**
+ * Acquires a WebGPU device: Dawn's Node bindings on Node, navigator.gpu in a browser.
+ * Returns undefined, with the reason, where no adapter exists.
+ */
+export async function acquireGpu(): Promise<{ context?: GpuContext; reason?: string }> {
+  let gpu: GPU | undefined;
+  try {
+    gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu ?? (await nodeGpu());
+  } catch (error) {
+    return { reason: `WebGPU bindings failed to load (${(error as Error).message})` };
+  }
+  if (!gpu) return { reason: 'this runtime has no WebGPU' };
+
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) return { reason: 'no WebGPU adapter found (on Linux without a GPU, install Mesa lavapipe: mesa-vulkan-drivers from bookworm-backports)' };
+  const device = await adapter.requestDevice({ requiredLimits: requiredLimits(adapter) });
+  const info = (adapter as GPUAdapter & { info?: GPUAdapterInfo }).info;
+  const root = tgpu.initFromDevice({ device });
+  return {
+    context: {
+      device,
+      root,
+      adapter: describe(info),
+      isFallbackAdapter: (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter ?? info?.architecture === 'software',
+    },
+  };
+}
+
+export function releaseGpu(context: GpuContext): void {
+  context.root.destroy();
+  context.device.destroy();
+}

@@ -1,0 +1,32 @@
+import * as d from 'typegpu/data';
+
+/**
+ * Uniform block of every per-row kernel: the batch size, where the batch sits in the
+ * whole input (global row = rowBase + r · rowStride, 64-bit as two words) and the
+ * stage's ChaCha20 key. Declared once here; tgpu.resolve writes the WGSL struct.
+ */
+export const StageParams = d
+  .struct({
+    rows: d.u32,
+    rowBaseLow: d.u32,
+    rowBaseHigh: d.u32,
+    rowStride: d.u32,
+    key0: d.vec4u,
+    key1: d.vec4u,
+  })
+  .$name('StageParams');
+
+export const F32Array = d.arrayOf(d.f32);
+export const U32Array = d.arrayOf(d.u32);
+
+/** The StageParams value for a batch and key. */
+export function stageParams(rows: number, rowBase: number, rowStride: number, key: Uint32Array): d.Infer<typeof StageParams> {
+  return {
+    rows,
+    rowBaseLow: rowBase >>> 0,
+    rowBaseHigh: Math.floor(rowBase / 4294967296) >>> 0,
+    rowStride,
+    key0: d.vec4u(key[0], key[1], key[2], key[3]),
+    key1: d.vec4u(key[4], key[5], key[6], key[7]),
+  };
+}
