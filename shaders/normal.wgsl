@@ -30,17 +30,33 @@ fn normal_tail(x: f32) -> f32 {
   return 1.0 - 0.5 * exp(log_erfc(-x * INV_SQRT2));
 }
 
+// log(1 − p), accurate for small p where 1 − p rounds to 1 in float32.
+fn log_one_minus(p: f32) -> f32 {
+  if (p < 1e-3) {
+    return -p * (1.0 + p * (0.5 + p * (1.0 / 3.0)));
+  }
+  return log(1.0 - p);
+}
+
 // log Q(x).
 fn log_normal_tail(x: f32) -> f32 {
   if (x >= 0.0) {
     return -0.69314718055994531 + log_erfc(x * INV_SQRT2);
   }
-  return log(normal_tail(x));
+  return log_one_minus(0.5 * exp(log_erfc(-x * INV_SQRT2)));
 }
 
-// Acklam's rational approximation of Φ⁻¹(p) for 0 < p ≤ 0.5 (relative error about 1e-9,
-// so float32 rounding dominates).
+// Acklam's rational approximation of Φ⁻¹(p) for 0 < p ≤ 0.5. Evaluated in float32 its
+// polynomials lose up to 1e-4 to cancellation, so one Halley step against normal_tail
+// follows, as in the CPU reference.
 fn lower_quantile(p: f32) -> f32 {
+  let x = acklam_lower(p);
+  let error = normal_tail(-x) - p;
+  let u = error * exp(0.5 * x * x + LOG_SQRT_2PI);
+  return x - u / (1.0 + 0.5 * x * u);
+}
+
+fn acklam_lower(p: f32) -> f32 {
   if (p < 0.02425) {
     let q = sqrt(-2.0 * log(p));
     return (((((-7.784894002430293e-3 * q - 3.223964580411365e-1) * q - 2.400758277161838) * q - 2.549732539343734) * q + 4.374664141464968) * q + 2.938163982698783)

@@ -85,6 +85,7 @@ export function normalCdf(x: number): number {
 
 /** log Q(x), finite far into the upper tail where Q(x) underflows. */
 export function logNormalTail(x: number): number {
+  if (x < 0) return Math.log1p(-normalTail(-x));
   if (x < TAIL_SWITCH) return Math.log(normalTail(x));
   return -0.5 * x * x - LOG_SQRT_2PI + Math.log(millsRatio(x));
 }
