@@ -13,6 +13,7 @@ export default defineConfig({
   plugins: [wgslAsText],
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',

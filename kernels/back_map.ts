@@ -6,7 +6,7 @@ import normalSource from '../shaders/normal.wgsl';
 import rowsSource from '../shaders/rows.wgsl';
 import type { MarginalTables } from '../src/frame/tables.js';
 import { F32Array, StageParams } from '../src/gpu/schemas.js';
-import { constArray, specialize } from '../src/gpu/wgsl.js';
+import { specialize } from '../src/gpu/wgsl.js';
 import { WORKGROUP_SIZE, type KernelDefinition } from '../src/gpu/runner.js';
 import { columnConstants, fingerprint, linearCombination, UNROLL_MAX_D } from './codegen.js';
 
@@ -14,13 +14,15 @@ export const backMapLayout = tgpu.bindGroupLayout({
   params: { uniform: StageParams },
   w: { storage: F32Array },
   tables: { storage: F32Array },
+  /** Row-major L, read only by frames wider than UNROLL_MAX_D (narrower ones bake it in). */
+  cholesky: { storage: F32Array },
   positions: { storage: F32Array, access: 'mutable' },
 });
 
 function unwhitenAndPosition(cholesky: Float64Array, d: number): { constants: string; code: string } {
   if (d > UNROLL_MAX_D) {
     return {
-      constants: constArray('CHOLESKY', 'f32', cholesky),
+      constants: '',
       code: `  var v: array<f32, D>;
   for (var j = 0u; j < D; j++) {
     v[j] = w[j * n + r];
@@ -28,7 +30,7 @@ function unwhitenAndPosition(cholesky: Float64Array, d: number): { constants: st
   for (var j = 0u; j < D; j++) {
     var z = 0.0;
     for (var k = 0u; k <= j; k++) {
-      z += CHOLESKY[j * D + k] * v[k];
+      z += cholesky[j * D + k] * v[k];
     }
     positions[j * n + r] = score_position(j, z);
   }`,

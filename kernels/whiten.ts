@@ -3,28 +3,29 @@ import chachaSource from '../shaders/chacha20.wgsl';
 import rowsSource from '../shaders/rows.wgsl';
 import whitenSource from '../shaders/whiten.wgsl';
 import { F32Array, StageParams } from '../src/gpu/schemas.js';
-import { constArray, f32Literal, specialize } from '../src/gpu/wgsl.js';
+import { f32Literal, specialize } from '../src/gpu/wgsl.js';
 import { WORKGROUP_SIZE, type KernelDefinition } from '../src/gpu/runner.js';
 import { fingerprint, linearCombination, UNROLL_MAX_D } from './codegen.js';
 
 export const whitenLayout = tgpu.bindGroupLayout({
   params: { uniform: StageParams },
   z: { storage: F32Array },
+  /** Row-major L, read only by frames wider than UNROLL_MAX_D (narrower ones bake it in). */
+  cholesky: { storage: F32Array },
   w: { storage: F32Array, access: 'mutable' },
 });
 
 function forwardSubstitution(cholesky: Float64Array, d: number): { constants: string; code: string } {
   if (d > UNROLL_MAX_D) {
-    const inverseDiagonal = Array.from({ length: d }, (_, j) => 1 / cholesky[j * d + j]);
     return {
-      constants: [constArray('CHOLESKY', 'f32', cholesky), constArray('INV_DIAGONAL', 'f32', inverseDiagonal)].join('\n'),
+      constants: '',
       code: `  var v: array<f32, D>;
   for (var j = 0u; j < D; j++) {
     var s = z[j * n + r];
     for (var k = 0u; k < j; k++) {
-      s -= CHOLESKY[j * D + k] * v[k];
+      s -= cholesky[j * D + k] * v[k];
     }
-    v[j] = s * INV_DIAGONAL[j];
+    v[j] = s / cholesky[j * D + j];
     w[j * n + r] = v[j];
   }`,
     };

@@ -26,7 +26,8 @@ fn chacha_block(key0: vec4u, key1: vec4u, counter: u32, nonce0: u32, nonce1: u32
   return array<vec4u, 4>(a + s0, b + key0, c + key1, d + s3);
 }
 
-// The stream of one row under one stage key, with the last block computed cached.
+// The stream of one row under one stage key, with the last block and the last
+// Box–Muller pair cached.
 struct Stream {
   key0: vec4u,
   key1: vec4u,
@@ -34,10 +35,12 @@ struct Stream {
   nonce1: u32,
   cached: u32,
   block: array<vec4u, 4>,
+  pair_index: u32,
+  pair: vec2f,
 }
 
 fn stream_open(key0: vec4u, key1: vec4u, row_low: u32, row_high: u32) -> Stream {
-  return Stream(key0, key1, row_low, row_high, 0xffffffffu, array<vec4u, 4>());
+  return Stream(key0, key1, row_low, row_high, 0xffffffffu, array<vec4u, 4>(), 0xffffffffu, vec2f());
 }
 
 fn stream_word(s: ptr<function, Stream>, t: u32) -> u32 {
@@ -60,15 +63,31 @@ fn stream_uniform(s: ptr<function, Stream>, t: u32) -> f32 {
   return word_to_uniform(stream_word(s, t));
 }
 
+// log of the uniform of `word`. Above 1/2 it works from the exact complement
+// 1 − u = (2^24 − 1 − (word >> 8) + 0.5) / 2^24, since log(u) of a float32 u near 1 would
+// keep only a few correct digits and Box–Muller's radius √(−2 log u) inherits the error.
+fn log_uniform(word: u32) -> f32 {
+  let k = word >> 8u;
+  if (k < 8388608u) {
+    return log((f32(k) + 0.5) * 5.9604644775390625e-8);
+  }
+  let c = (f32(16777215u - k) + 0.5) * 5.9604644775390625e-8;
+  if (c < 1e-2) {
+    return -c * (1.0 + c * (0.5 + c * (1.0 / 3.0 + c * 0.25)));
+  }
+  return log(1.0 - c);
+}
+
 // Box–Muller: uniforms 2s and 2s + 1 give the cosine (even t) and sine (odd t) normals.
 fn stream_normal(s: ptr<function, Stream>, t: u32) -> f32 {
-  let first = t & ~1u;
-  let u1 = stream_uniform(s, first);
-  let u2 = stream_uniform(s, first + 1u);
-  let radius = sqrt(-2.0 * log(u1));
-  let angle = 6.283185307179586 * u2;
-  if ((t & 1u) == 0u) {
-    return radius * cos(angle);
+  let index = t >> 1u;
+  if (index != (*s).pair_index) {
+    let log_u1 = log_uniform(stream_word(s, 2u * index));
+    let u2 = stream_uniform(s, 2u * index + 1u);
+    let radius = sqrt(-2.0 * log_u1);
+    let angle = 6.283185307179586 * u2;
+    (*s).pair = vec2f(radius * cos(angle), radius * sin(angle));
+    (*s).pair_index = index;
   }
-  return radius * sin(angle);
+  return (*s).pair[t & 1u];
 }

@@ -91,17 +91,30 @@ async function loadSchemaFile(path: string): Promise<Schema> {
   return validateSchema(await readJsonFile(path, 'schema'), path);
 }
 
-/** The schema given with --schema, or one inferred from the input and written beside the output. */
-async function schemaFor(input: string, schemaPath: string | undefined, writeTo: string, batchRows: number): Promise<Schema> {
-  if (schemaPath) return loadSchemaFile(schemaPath);
+/**
+ * The schema given with --schema, or one inferred from the input. An inferred schema is
+ * returned with the path it should be written to once the run has succeeded.
+ */
+async function schemaFor(input: string, schemaPath: string | undefined, writeTo: string, batchRows: number): Promise<{ schema: Schema; inferredPath?: string }> {
+  if (schemaPath) return { schema: await loadSchemaFile(schemaPath) };
   const { schema } = await inferSchema(input, batchRows);
-  await writeFileAtomic(writeTo, `${JSON.stringify(schema, null, 2)}\n`);
-  log(`no --schema given: inferred one and wrote it to ${writeTo}; edit it and pass --schema to change roles, ranges or decimals`);
-  return schema;
+  return { schema, inferredPath: writeTo };
+}
+
+async function writeInferredSchema(schema: Schema, path: string | undefined): Promise<void> {
+  if (!path) return;
+  await writeFileAtomic(path, `${JSON.stringify(schema, null, 2)}\n`);
+  log(`no --schema given: inferred one and wrote it to ${path}; edit it and pass --schema to change roles, ranges or decimals`);
+}
+
+/** Parses --ops early, so a typo fails before any pass over the data. */
+function checkOperatorOptions(options: { ops?: string; profile?: Profile }): void {
+  if (options.ops && options.profile) throw new InputError('both --ops and --profile were given', 'choose one of them');
+  if (options.ops) parseOperators(options.ops);
 }
 
 function operatorsFor(options: { ops?: string; profile?: Profile }, frame: Frame): { specs: OperatorSpec[]; profile?: Profile } {
-  if (options.ops && options.profile) throw new InputError('both --ops and --profile were given', 'choose one of them');
+  checkOperatorOptions(options);
   if (options.ops) return { specs: parseOperators(options.ops) };
   const profile = options.profile ?? 'moderate';
   if (!options.profile) log('no --ops or --profile given: using --profile moderate');
@@ -126,6 +139,7 @@ async function runTransformOrApply(
   const started = performance.now();
   checkOutput(options.out, input);
   if (options.rowMap) checkOutput(options.rowMap, input);
+  checkOperatorOptions(options);
   const engine = await selectEngine(options.backend, options.batchRows, log);
   try {
     const { keys, key } = await keysFor(options, input, command);
@@ -133,16 +147,15 @@ async function runTransformOrApply(
     let frame: Frame;
     let fitSeconds = 0;
     let frameOut: string | undefined;
+    let inferred: { schema: Schema; inferredPath?: string } | undefined;
     if (command === 'apply') {
       frame = parseFrame(JSON.stringify(await readJsonFile(options.frame!, 'frame')), options.frame!);
     } else {
-      const schema = await schemaFor(input, options.schema, `${stem(options.out)}.schema.json`, options.batchRows);
-      const fit = await fitCsv(context, input, schema, keys);
+      inferred = await schemaFor(input, options.schema, `${stem(options.out)}.schema.json`, options.batchRows);
+      const fit = await fitCsv(context, input, inferred.schema, keys);
       frame = fit.frame;
       fitSeconds = fit.seconds;
       frameOut = `${stem(options.out)}.frame.json`;
-      await writeFileAtomic(frameOut, `${JSON.stringify(frame)}\n`);
-      log(`frame written to ${frameOut} (aggregates only, no input row)`);
     }
 
     const { specs, profile } = operatorsFor(options, frame);
@@ -150,6 +163,13 @@ async function runTransformOrApply(
     const operators = resolveOperators(specs, frame.columns.length);
     log(`operators: ${operators.map(describeOperator).join(', ')}`);
     const summary = await applyCsv(context, { input, output: options.out, rowMap: options.rowMap, totalRows: command === 'transform' ? frame.rows : undefined }, loadFrame(frame), operators, keys);
+    // The frame and an inferred schema are written only once the release exists, so a
+    // failed run leaves nothing behind.
+    if (frameOut) {
+      await writeFileAtomic(frameOut, `${JSON.stringify(frame)}\n`);
+      log(`frame written to ${frameOut} (aggregates only, no input row)`);
+    }
+    if (inferred) await writeInferredSchema(inferred.schema, inferred.inferredPath);
     const seconds = (performance.now() - started) / 1000;
 
     const reportPath = `${stem(options.out)}.report.json`;
@@ -221,9 +241,10 @@ export function buildProgram(): Command {
     const engine = await selectEngine(options.backend, options.batchRows, log);
     try {
       const { keys } = await keysFor(options, input, 'fit');
-      const schema = await schemaFor(input, options.schema, `${stem(options.out)}.schema.json`, options.batchRows);
+      const { schema, inferredPath } = await schemaFor(input, options.schema, `${stem(options.out)}.schema.json`, options.batchRows);
       const { frame, rows, seconds } = await fitCsv(jobContext(engine, options), input, schema, keys);
       await writeFileAtomic(options.out, `${JSON.stringify(frame)}\n`);
+      await writeInferredSchema(schema, inferredPath);
       log(`fitted ${frame.columns.length} numeric columns on ${rows} rows in ${seconds.toFixed(1)} s; frame written to ${options.out}`);
     } finally {
       engine.destroy();

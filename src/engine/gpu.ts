@@ -61,6 +61,9 @@ export class GpuEngine implements Engine {
     const tables = storageBuffer(device, 'tables', frame.tables.data.byteLength);
     device.queue.writeBuffer(tables, 0, frame.tables.data as Float32Array<ArrayBuffer>);
 
+    const choleskyData = Float32Array.from(frame.cholesky);
+    const cholesky = storageBuffer(device, 'cholesky', choleskyData.byteLength);
+    device.queue.writeBuffer(cholesky, 0, choleskyData);
     const gibbsData = gibbsBuffer(inverseFromCholesky(frame.cholesky, dims), dims);
     const gibbs = storageBuffer(device, 'gibbs', gibbsData.byteLength);
     device.queue.writeBuffer(gibbs, 0, gibbsData);
@@ -88,9 +91,9 @@ export class GpuEngine implements Engine {
           case 'normal_scores':
             return { x, tables, gibbs, scores: a };
           case 'whiten':
-            return { z: a, w: b };
+            return { z: a, cholesky, w: b };
           case 'back_map':
-            return { w: b, tables, positions: a };
+            return { w: b, tables, cholesky, positions: a };
           default:
             return { w: b };
         }
@@ -149,6 +152,7 @@ export class GpuEngine implements Engine {
         }
         tables.destroy();
         gibbs.destroy();
+        cholesky.destroy();
       },
     };
   }

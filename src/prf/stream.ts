@@ -18,6 +18,9 @@ export class RowStream {
   private cachedBlock = -1;
   private nonce0 = 0;
   private nonce1 = 0;
+  private pairIndex = -1;
+  private pairCos = 0;
+  private pairSin = 0;
 
   constructor(private readonly key: Uint32Array) {}
 
@@ -26,6 +29,7 @@ export class RowStream {
     this.nonce0 = row >>> 0;
     this.nonce1 = Math.floor(row / 4294967296) >>> 0;
     this.cachedBlock = -1;
+    this.pairIndex = -1;
     return this;
   }
 
@@ -44,11 +48,14 @@ export class RowStream {
 
   /** Box–Muller normal for draw t: uniforms 2s and 2s+1 give the cosine and sine branches. */
   normal(t: number): number {
-    const s = t & ~1;
-    const u1 = this.uniform(s);
-    const u2 = this.uniform(s + 1);
-    const radius = Math.sqrt(-2 * Math.log(u1));
-    const angle = TWO_PI * u2;
-    return (t & 1) === 0 ? radius * Math.cos(angle) : radius * Math.sin(angle);
+    const index = t >>> 1;
+    if (index !== this.pairIndex) {
+      const radius = Math.sqrt(-2 * Math.log(this.uniform(2 * index)));
+      const angle = TWO_PI * this.uniform(2 * index + 1);
+      this.pairCos = radius * Math.cos(angle);
+      this.pairSin = radius * Math.sin(angle);
+      this.pairIndex = index;
+    }
+    return (t & 1) === 0 ? this.pairCos : this.pairSin;
   }
 }

@@ -1,0 +1,41 @@
+import { CpuEngine } from '../../src/engine/cpu.js';
+import type { Engine } from '../../src/engine/engine.js';
+import type { Frame } from '../../src/frame/frame.js';
+import { planColumns, toBatch, type Batch } from '../../src/io/batch.js';
+import { readCsvBatches } from '../../src/io/csv_reader.js';
+import { csvFile, readJsonFile } from '../../src/node/files.js';
+import { fitCsv, type JobContext } from '../../src/node/jobs.js';
+import { RunKeys } from '../../src/pipeline/keys.js';
+import { validateSchema, type Schema } from '../../src/schema/schema.js';
+
+export const DIABETES_SAMPLE = 'examples/diabetes_sample.csv';
+export const DIABETES_SCHEMA = 'examples/diabetes_sample.schema.json';
+export const HEART_FAILURE = 'examples/heart_failure.csv';
+export const DIABETES_FULL = '../shared/data/diabetes130/diabetic_data.csv';
+export const PHYSIONET = '../shared/data/physionet2012/physionet2012_patients_wide.csv';
+
+export function quietContext(engine: Engine = new CpuEngine(), batchRows = 65536): JobContext {
+  return { engine, batchRows, log: () => {}, progress: () => () => {} };
+}
+
+/** Fixed keys so that fixtures are reproducible. */
+export function testKeys(label = 'test'): RunKeys {
+  return new RunKeys(Uint8Array.from({ length: 32 }, (_, i) => i * 7 + 1), label);
+}
+
+export async function loadSchema(path: string): Promise<Schema> {
+  return validateSchema(await readJsonFile(path, 'schema'), path);
+}
+
+/** Fits a frame on a CSV with the CPU reference. */
+export async function fitFixture(path: string, schema: Schema, engine?: Engine): Promise<Frame> {
+  return (await fitCsv(quietContext(engine), path, schema, testKeys())).frame;
+}
+
+/** Reads a whole CSV as one batch with the schema's plan. */
+export async function readWhole(path: string, schema: Schema): Promise<Batch> {
+  for await (const { header, batch } of readCsvBatches(csvFile(path), 1 << 30)) {
+    return toBatch(planColumns(validateSchema(schema, path, header), header, path), batch);
+  }
+  throw new Error(`no rows in ${path}`);
+}
