@@ -78,7 +78,8 @@ for (const op of operators) {
 await bench.run();
 await referenceBench.run();
 for (const task of [...bench.tasks, ...referenceBench.tasks]) {
-  const mean = task.result?.latency?.mean ?? NaN;
+  const result = task.result;
+  const mean = result && 'latency' in result ? result.latency.mean : NaN;
   const taskRows = task.name.includes('typescript') ? cpuRows : rows;
   results.push({ name: task.name, rows: taskRows, columns: d, milliseconds: mean, rowsPerSecond: (taskRows / mean) * 1000 });
 }
