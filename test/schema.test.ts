@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.js';
-import { inferSchema } from '../src/node/jobs.js';
+import { csvFileTable } from '../src/node/jobs.js';
+import { inferSchema } from '../src/pipeline/jobs.js';
 import { validateSchema } from '../src/schema/schema.js';
 import { DIABETES_SAMPLE, HEART_FAILURE } from './helpers/fixtures.js';
 
 describe('schema inference', () => {
   it('finds the roles of the diabetes table', async () => {
-    const { schema } = await inferSchema(DIABETES_SAMPLE, 1000);
+    const { schema } = await inferSchema(csvFileTable(DIABETES_SAMPLE), 1000);
     const role = (name: string) => schema.columns.find((c) => c.name === name)?.role;
     expect(role('encounter_id')).toBe('identifier');
     expect(role('patient_nbr')).toBe('identifier');
@@ -21,7 +22,7 @@ describe('schema inference', () => {
   });
 
   it('treats 0/1 columns as flags and outcomes as sensitive', async () => {
-    const { schema } = await inferSchema(HEART_FAILURE, 1000);
+    const { schema } = await inferSchema(csvFileTable(HEART_FAILURE), 1000);
     const role = (name: string) => schema.columns.find((c) => c.name === name)?.role;
     expect(role('anaemia')).toBe('categorical');
     expect(role('DEATH_EVENT')).toBe('sensitive');

@@ -7,7 +7,8 @@ import { InputError } from '../errors.js';
 import { loadFrame, parseFrame, type Frame } from '../frame/frame.js';
 import { writeFileAtomic } from '../io/atomic_file.js';
 import { readJsonFile } from '../node/files.js';
-import { applyCsv, fitCsv, inferSchema, type JobContext } from '../node/jobs.js';
+import { applyCsvFile, csvFileTable } from '../node/jobs.js';
+import { fitTable, inferSchema, type JobContext } from '../pipeline/jobs.js';
 import { KEY_WARNING, readOrCreateKey } from '../node/key_file.js';
 import { randomSecret } from '../prf/keys.js';
 import { RunKeys } from '../pipeline/keys.js';
@@ -97,7 +98,7 @@ async function loadSchemaFile(path: string): Promise<Schema> {
  */
 async function schemaFor(input: string, schemaPath: string | undefined, writeTo: string, batchRows: number): Promise<{ schema: Schema; inferredPath?: string }> {
   if (schemaPath) return { schema: await loadSchemaFile(schemaPath) };
-  const { schema } = await inferSchema(input, batchRows);
+  const { schema } = await inferSchema(csvFileTable(input), batchRows);
   return { schema, inferredPath: writeTo };
 }
 
@@ -152,7 +153,7 @@ async function runTransformOrApply(
       frame = parseFrame(JSON.stringify(await readJsonFile(options.frame!, 'frame')), options.frame!);
     } else {
       inferred = await schemaFor(input, options.schema, `${stem(options.out)}.schema.json`, options.batchRows);
-      const fit = await fitCsv(context, input, inferred.schema, keys);
+      const fit = await fitTable(context, csvFileTable(input), inferred.schema, keys);
       frame = fit.frame;
       fitSeconds = fit.seconds;
       frameOut = `${stem(options.out)}.frame.json`;
@@ -162,7 +163,7 @@ async function runTransformOrApply(
     const warnings = warnAboutOperators(specs);
     const operators = resolveOperators(specs, frame.columns.length);
     log(`operators: ${operators.map(describeOperator).join(', ')}`);
-    const summary = await applyCsv(context, { input, output: options.out, rowMap: options.rowMap, totalRows: command === 'transform' ? frame.rows : undefined }, loadFrame(frame), operators, keys);
+    const summary = await applyCsvFile(context, { input, output: options.out, rowMap: options.rowMap, totalRows: command === 'transform' ? frame.rows : undefined }, loadFrame(frame), operators, keys);
     // The frame and an inferred schema are written only once the release exists, so a
     // failed run leaves nothing behind.
     if (frameOut) {
@@ -218,7 +219,7 @@ export function buildProgram(): Command {
     .action(async (input: string, options: { out?: string; batchRows: number }) => {
       const out = options.out ?? `${basename(input, extname(input))}.schema.json`;
       checkOutput(out, input);
-      const { schema, reasons } = await inferSchema(input, options.batchRows);
+      const { schema, reasons } = await inferSchema(csvFileTable(input), options.batchRows);
       await writeFileAtomic(out, `${JSON.stringify(schema, null, 2)}\n`);
       const width = Math.max(...schema.columns.map((c) => c.name.length));
       for (let i = 0; i < schema.columns.length; i++) {
@@ -242,7 +243,7 @@ export function buildProgram(): Command {
     try {
       const { keys } = await keysFor(options, input, 'fit');
       const { schema, inferredPath } = await schemaFor(input, options.schema, `${stem(options.out)}.schema.json`, options.batchRows);
-      const { frame, rows, seconds } = await fitCsv(jobContext(engine, options), input, schema, keys);
+      const { frame, rows, seconds } = await fitTable(jobContext(engine, options), csvFileTable(input), schema, keys);
       await writeFileAtomic(options.out, `${JSON.stringify(frame)}\n`);
       await writeInferredSchema(schema, inferredPath);
       log(`fitted ${frame.columns.length} numeric columns on ${rows} rows in ${seconds.toFixed(1)} s; frame written to ${options.out}`);

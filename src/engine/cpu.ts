@@ -6,6 +6,7 @@ import { rotate } from '../reference/rotate.js';
 import { whiten } from '../reference/whiten.js';
 import type { Engine, NumericPipeline, NumericPlan, StageTimes } from './engine.js';
 import { inverseFromCholesky } from '../frame/linalg.js';
+import { knnReference, type KnnRequest, type KnnResult } from '../reference/knn.js';
 
 /** The TypeScript reference of every stage, run on the calling thread. */
 export class CpuEngine implements Engine {
@@ -48,6 +49,10 @@ export class CpuEngine implements Engine {
     normalScores(x, batch, model, key, z);
     return z;
   };
+
+  async knn(request: KnnRequest): Promise<KnnResult> {
+    return knnReference(request);
+  }
 
   destroy(): void {}
 }

@@ -1,6 +1,7 @@
 import type { LatentScorer } from '../frame/latent.js';
 import type { LoadedFrame } from '../frame/frame.js';
 import type { BatchRows } from '../reference/batch.js';
+import type { KnnRequest, KnnResult } from '../reference/knn.js';
 import type { ProjectParams } from '../reference/project.js';
 import type { RotateParams } from '../reference/rotate.js';
 
@@ -39,5 +40,10 @@ export interface Engine {
   createPipeline(plan: NumericPlan, capacityRows?: number): Promise<NumericPipeline>;
   /** Normal scores with Gibbs sweeps, used by the fit's latent rounds. */
   readonly scoreLatent: LatentScorer;
+  /**
+   * Exact k nearest neighbours by squared Euclidean distance, ties broken by index;
+   * the same indices on every backend. Used by the neighbour operators and the evaluator.
+   */
+  knn(request: KnnRequest): Promise<KnnResult>;
   destroy(): void;
 }

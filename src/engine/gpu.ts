@@ -11,6 +11,7 @@ import { KernelRunner, readBack, storageBuffer, type KernelDefinition } from '..
 import { StageParams, stageParams } from '../gpu/schemas.js';
 import type { BatchRows } from '../reference/batch.js';
 import type { LatentModel } from '../reference/normal_scores.js';
+import { knnReference, type KnnRequest, type KnnResult } from '../reference/knn.js';
 import type { Engine, NumericPipeline, NumericPlan, StageTimes } from './engine.js';
 
 type ParamsBuffer = TgpuBuffer<typeof StageParams> & { usableAsUniform: true };
@@ -192,6 +193,11 @@ export class GpuEngine implements Engine {
       params.destroy();
     }
   };
+
+  async knn(request: KnnRequest): Promise<KnnResult> {
+    // TODO: run the knn_tile and topk kernels; the CPU reference answers meanwhile.
+    return knnReference(request);
+  }
 
   destroy(): void {
     releaseGpu(this.context);

@@ -23,7 +23,7 @@ export interface ApplyJob {
   batches: AsyncIterable<Batch>;
   writer: BatchWriter;
   /** Receives, per output row, the global index of its source row (audits only). */
-  rowMap?: (sourceRows: Uint32Array | Float64Array) => Promise<void>;
+  rowMap?: (sourceRows: Float64Array) => Promise<void>;
   /** Called after each batch is written with the rows done so far. */
   progress?: (rowsDone: number) => void;
   /** Batches submitted to the engine before the oldest is awaited. */

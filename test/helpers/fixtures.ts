@@ -4,7 +4,8 @@ import type { Frame } from '../../src/frame/frame.js';
 import { planColumns, toBatch, type Batch } from '../../src/io/batch.js';
 import { readCsvBatches } from '../../src/io/csv_reader.js';
 import { csvFile, readJsonFile } from '../../src/node/files.js';
-import { fitCsv, type JobContext } from '../../src/node/jobs.js';
+import { csvFileTable } from '../../src/node/jobs.js';
+import { fitTable, type JobContext } from '../../src/pipeline/jobs.js';
 import { RunKeys } from '../../src/pipeline/keys.js';
 import { validateSchema, type Schema } from '../../src/schema/schema.js';
 
@@ -29,7 +30,7 @@ export async function loadSchema(path: string): Promise<Schema> {
 
 /** Fits a frame on a CSV with the CPU reference. */
 export async function fitFixture(path: string, schema: Schema, engine?: Engine): Promise<Frame> {
-  return (await fitCsv(quietContext(engine), path, schema, testKeys())).frame;
+  return (await fitTable(quietContext(engine), csvFileTable(path), schema, testKeys())).frame;
 }
 
 /** Reads a whole CSV as one batch with the schema's plan. */

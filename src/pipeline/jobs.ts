@@ -1,0 +1,119 @@
+import type { Engine } from '../engine/engine.js';
+import { InputError } from '../errors.js';
+import { DEFAULT_FIT_OPTIONS, finishFit, FitAccumulator, type FitOptions } from '../frame/fit.js';
+import type { Frame, LoadedFrame } from '../frame/frame.js';
+import { planColumns, type Batch, type ColumnPlan } from '../io/batch.js';
+import type { BatchWriter } from '../io/output.js';
+import type { TableInput } from '../io/table.js';
+import { SchemaInference } from '../schema/infer.js';
+import { validateSchema, type Schema } from '../schema/schema.js';
+import { runApply, type ApplySummary } from './apply.js';
+import type { RunKeys } from './keys.js';
+import type { ResolvedOperator } from './operators.js';
+
+/**
+ * The jobs of a run, independent of where tables come from and go to: the CLI passes
+ * files, the browser passes Blobs. Progress and log lines go to the context.
+ */
+export interface JobContext {
+  engine: Engine;
+  batchRows: number;
+  log: (line: string) => void;
+  /** Progress reporter for a stage: total rows if known, fraction of the input read. */
+  progress: (stage: string, total: number | undefined, fraction: () => number | undefined) => (rows: number, final?: boolean) => void;
+}
+
+/** Reads a whole table once and proposes a schema. */
+export async function inferSchema(table: TableInput, batchRows: number): Promise<{ schema: Schema; reasons: string[]; header: string[] }> {
+  const inference = new SchemaInference();
+  let header: string[] = [];
+  for await (const { header: h, batch } of table.open(batchRows).records()) {
+    header = h;
+    inference.add(h, batch);
+  }
+  return { ...inference.result(), header };
+}
+
+/** The fit pass: one streaming read, then the latent correlation rounds. */
+export async function fitTable(context: JobContext, table: TableInput, schema: Schema, keys: RunKeys, options: FitOptions = DEFAULT_FIT_OPTIONS): Promise<{ frame: Frame; rows: number; seconds: number }> {
+  const started = performance.now();
+  const pass = table.open(context.batchRows);
+  const progress = context.progress('fit', undefined, () => pass.fractionRead());
+  const fitKeys = { sample: keys.fitSample(), round: (round: number) => keys.fitRound(round) };
+  let accumulator: FitAccumulator | undefined;
+
+  const makePlan = (header: string[]): ColumnPlan => planColumns(validateSchema(schema, table.name, header), header, table.name);
+  const decimals = (plan: ColumnPlan): Int32Array => (accumulator ??= new FitAccumulator(plan, fitKeys, options)).decimals;
+  for await (const { batch } of pass.batches(makePlan, decimals)) {
+    accumulator!.add(batch);
+    progress(accumulator!.rows);
+  }
+  progress(accumulator!.rows, true);
+
+  const frame = await finishFit(accumulator!, schema, context.engine.scoreLatent, fitKeys, options, context.log);
+  return { frame, rows: accumulator!.rows, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Checks that an input carries every numeric column of the frame, in the frame's order. */
+export function checkFrameColumns(plan: ColumnPlan, frame: Frame): void {
+  const names = plan.numeric.map((c) => c.name);
+  const expected = frame.columns.map((c) => c.name);
+  if (names.join('\u0000') !== expected.join('\u0000')) {
+    throw new InputError(
+      `numeric columns (${names.join(', ')}) differ from the frame's (${expected.join(', ')})`,
+      'apply a frame fitted on data with the same numeric columns, or fit a new frame',
+      { file: plan.file },
+    );
+  }
+}
+
+export interface ApplyTarget {
+  writer: BatchWriter;
+  /** Receives the source row (0-based, global) of every output row, in output order. */
+  rowMap?: (sourceRows: Float64Array) => Promise<void>;
+  /** Total rows, when a fit pass has counted them, for progress. */
+  totalRows?: number;
+}
+
+/**
+ * The apply pass: streams the table through the engine into the writer. The writer is
+ * committed on success and aborted on failure, so nothing partial remains.
+ */
+export async function applyTable(context: JobContext, table: TableInput, frame: LoadedFrame, operators: ResolvedOperator[], keys: RunKeys, target: ApplyTarget): Promise<ApplySummary> {
+  const pass = table.open(context.batchRows);
+  const progress = context.progress('apply', target.totalRows, () => pass.fractionRead());
+  let plan: ColumnPlan | undefined;
+  const makePlan = (header: string[]): ColumnPlan => {
+    plan = planColumns(validateSchema(frame.frame.schema, table.name, header), header, table.name);
+    checkFrameColumns(plan, frame.frame);
+    return plan;
+  };
+
+  try {
+    // The plan comes from the header, so the first batch is read before runApply starts.
+    const iterator = pass.batches(makePlan)[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    const batches = (async function* (): AsyncGenerator<Batch> {
+      if (!first.done) yield first.value.batch;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value.batch;
+    })();
+    const summary = await runApply({
+      plan: plan!,
+      frame,
+      operators,
+      engine: context.engine,
+      keys,
+      batches,
+      writer: target.writer,
+      depth: 2,
+      rowMap: target.rowMap,
+      progress: (rows) => progress(rows),
+    });
+    progress(summary.rows, true);
+    await target.writer.commit();
+    return summary;
+  } catch (error) {
+    await target.writer.abort();
+    throw error;
+  }
+}
