@@ -192,6 +192,7 @@ async function runTransformOrApply(
       seconds: { fit: Number(fitSeconds.toFixed(3)), apply: Number(summary.seconds.toFixed(3)), total: Number(seconds.toFixed(3)) },
       rowsPerSecond: Math.round(summary.rows / summary.seconds),
       coincidences: summary.coincidences,
+      neighbourStages: summary.neighbourStages,
       stageMilliseconds: Object.fromEntries(Object.entries(summary.times).map(([k, v]) => [k, Math.round(v)])),
       frameSummary: frameSummary(frame),
       warnings,

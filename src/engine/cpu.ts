@@ -6,6 +6,7 @@ import { rotate } from '../reference/rotate.js';
 import { whiten } from '../reference/whiten.js';
 import type { Engine, NumericPipeline, NumericPlan, StageTimes } from './engine.js';
 import { inverseFromCholesky } from '../frame/linalg.js';
+import { mixReference, type MixRequest } from '../neighbours/mix.js';
 import { knnReference, type KnnRequest, type KnnResult } from '../reference/knn.js';
 
 /** The TypeScript reference of every stage, run on the calling thread. */
@@ -29,16 +30,23 @@ export class CpuEngine implements Engine {
       times,
       async run(x: Float32Array, batch: BatchRows): Promise<Float32Array> {
         const n = batch.rows;
-        const z = new Float32Array(d * n);
-        const w = new Float32Array(d * n);
-        timed('normal_scores', () => normalScores(x, batch, model, plan.latentKey, z));
-        timed('whiten', () => whiten(z, n, d, frame.cholesky, w));
+        let w: Float32Array;
+        if (plan.from === 'whitened') {
+          w = x.slice();
+        } else {
+          const z = new Float32Array(d * n);
+          w = new Float32Array(d * n);
+          timed('normal_scores', () => normalScores(x, batch, model, plan.latentKey, z));
+          timed('whiten', () => whiten(z, n, d, frame.cholesky, w));
+        }
         for (const stage of plan.stages) {
           if (stage.op === 'rotate') timed('rotate', () => rotate(w, batch, d, stage.params, stage.key));
           else timed('project', () => project(w, batch, d, stage.params, stage.key));
         }
-        timed('back_map', () => backMap(w, n, frame.tables, frame.cholesky, z));
-        return z;
+        if (plan.to === 'whitened') return w;
+        const positions = new Float32Array(d * n);
+        timed('back_map', () => backMap(w, n, frame.tables, frame.cholesky, positions));
+        return positions;
       },
       dispose() {},
     };
@@ -52,6 +60,10 @@ export class CpuEngine implements Engine {
 
   async knn(request: KnnRequest): Promise<KnnResult> {
     return knnReference(request);
+  }
+
+  async mix(request: MixRequest): Promise<Float32Array> {
+    return mixReference(request);
   }
 
   destroy(): void {}

@@ -1,6 +1,7 @@
 import type { LatentScorer } from '../frame/latent.js';
 import type { LoadedFrame } from '../frame/frame.js';
 import type { BatchRows } from '../reference/batch.js';
+import type { MixRequest } from '../neighbours/mix.js';
 import type { KnnRequest, KnnResult } from '../reference/knn.js';
 import type { ProjectParams } from '../reference/project.js';
 import type { RotateParams } from '../reference/rotate.js';
@@ -16,6 +17,13 @@ export interface NumericPlan {
   latentKey: Uint32Array;
   sweeps: number;
   stages: RowStage[];
+  /**
+   * Where a batch enters: raw values (normal scores and whitening first, the default)
+   * or rows already whitened. Neighbour operators split a run into such segments.
+   */
+  from?: 'values' | 'whitened';
+  /** What a batch returns: back-mapped marginal positions (default) or whitened rows. */
+  to?: 'positions' | 'whitened';
 }
 
 /** Time spent per step, in milliseconds, summed over batches. */
@@ -24,7 +32,8 @@ export type StageTimes = Record<string, number>;
 /**
  * The numeric pipeline of one run on one backend: normal scores and latent Gibbs
  * sweeps, whitening, the row-wise operators, un-whitening and back-mapping to
- * marginal positions. Input x and output positions are columnar (d × rows).
+ * marginal positions. Input and output are columnar (d × rows); NumericPlan's `from`
+ * and `to` cut the pipeline before or after the operators.
  */
 export interface NumericPipeline {
   run(x: Float32Array, batch: BatchRows): Promise<Float32Array>;
@@ -45,5 +54,7 @@ export interface Engine {
    * the same indices on every backend. Used by the neighbour operators and the evaluator.
    */
   knn(request: KnnRequest): Promise<KnnResult>;
+  /** k-record Gaussian mixing of grouped whitened rows; returns row-major n × d rows. */
+  mix(request: MixRequest): Promise<Float32Array>;
   destroy(): void;
 }

@@ -11,7 +11,10 @@ import { KernelRunner, readBack, storageBuffer, type KernelDefinition } from '..
 import { StageParams, stageParams } from '../gpu/schemas.js';
 import type { BatchRows } from '../reference/batch.js';
 import type { LatentModel } from '../reference/normal_scores.js';
-import { knnReference, type KnnRequest, type KnnResult } from '../reference/knn.js';
+import type { KnnRequest, KnnResult } from '../reference/knn.js';
+import type { MixRequest } from '../neighbours/mix.js';
+import { DEFAULT_KNN_TILING, gpuKnn, type KnnWorkspace } from './gpu_knn.js';
+import { gpuMix } from './gpu_mix.js';
 import type { Engine, NumericPipeline, NumericPlan, StageTimes } from './engine.js';
 
 type ParamsBuffer = TgpuBuffer<typeof StageParams> & { usableAsUniform: true };
@@ -68,14 +71,20 @@ export class GpuEngine implements Engine {
     const gibbsData = gibbsBuffer(inverseFromCholesky(frame.cholesky, dims), dims);
     const gibbs = storageBuffer(device, 'gibbs', gibbsData.byteLength);
     device.queue.writeBuffer(gibbs, 0, gibbsData);
+    const fromValues = plan.from !== 'whitened';
+    const toPositions = plan.to !== 'whitened';
     const kernels: { kernel: KernelDefinition; key: Uint32Array }[] = [
-      { kernel: normalScoresKernel({ tables: frame.tables, sweeps: plan.sweeps }), key: plan.latentKey },
-      { kernel: whitenKernel(frame.cholesky, dims), key: plan.latentKey },
+      ...(fromValues
+        ? [
+            { kernel: normalScoresKernel({ tables: frame.tables, sweeps: plan.sweeps }), key: plan.latentKey },
+            { kernel: whitenKernel(frame.cholesky, dims), key: plan.latentKey },
+          ]
+        : []),
       ...plan.stages.map((stage) => ({
         kernel: stage.op === 'rotate' ? rotateKernel(stage.params, dims) : projectKernel(stage.params, dims),
         key: stage.key,
       })),
-      { kernel: backMapKernel(frame.tables, frame.cholesky), key: plan.latentKey },
+      ...(toPositions ? [{ kernel: backMapKernel(frame.tables, frame.cholesky), key: plan.latentKey }] : []),
     ];
     const pipelines = await Promise.all(kernels.map((k) => runner.pipeline(k.kernel)));
 
@@ -113,7 +122,8 @@ export class GpuEngine implements Engine {
     const runBatch = async (slot: Slot, x: Float32Array, batch: BatchRows): Promise<Float32Array> => {
       if (batch.rows > capacity) throw new Error(`batch of ${batch.rows} rows exceeds the GPU slot capacity of ${capacity}`);
       const started = performance.now();
-      device.queue.writeBuffer(slot.x, 0, x.buffer, x.byteOffset, x.byteLength);
+      // Whitened input goes straight into b, where the operators work in place.
+      device.queue.writeBuffer(fromValues ? slot.x : slot.b, 0, x.buffer, x.byteOffset, x.byteLength);
       for (const step of slot.steps) step.params.write(stageParams(batch.rows, batch.rowBase, batch.rowStride, step.key));
       const uploaded = performance.now();
 
@@ -121,8 +131,9 @@ export class GpuEngine implements Engine {
       const pass = encoder.beginComputePass();
       for (const step of slot.steps) runner.dispatch(pass, step.pipeline, step.bindGroup, batch.rows);
       pass.end();
+      // A plan with no stage at all (whitened in, whitened out) copies b back unchanged.
       const size = dims * batch.rows * 4;
-      encoder.copyBufferToBuffer(slot.a, 0, slot.staging, 0, Math.ceil(size / 4) * 4);
+      encoder.copyBufferToBuffer(toPositions ? slot.a : slot.b, 0, slot.staging, 0, Math.ceil(size / 4) * 4);
       device.queue.submit([encoder.finish()]);
       const positions = new Float32Array(await readBack(device, slot.staging, size), 0, dims * batch.rows);
 
@@ -194,12 +205,18 @@ export class GpuEngine implements Engine {
     }
   };
 
-  async knn(request: KnnRequest): Promise<KnnResult> {
-    // TODO: run the knn_tile and topk kernels; the CPU reference answers meanwhile.
-    return knnReference(request);
+  private readonly knnWorkspaces = new Map<string, KnnWorkspace>();
+
+  knn(request: KnnRequest): Promise<KnnResult> {
+    return gpuKnn(this.runner, request, DEFAULT_KNN_TILING, this.knnWorkspaces);
+  }
+
+  mix(request: MixRequest): Promise<Float32Array> {
+    return gpuMix(this.runner, request);
   }
 
   destroy(): void {
+    for (const workspace of this.knnWorkspaces.values()) workspace.destroy();
     releaseGpu(this.context);
   }
 }

@@ -94,6 +94,13 @@ export class KernelRunner {
   }
 }
 
+/** Encodes one dispatch of an explicit workgroup grid. */
+export function dispatchGrid(pass: GPUComputePassEncoder, pipeline: GPUComputePipeline, bindGroup: GPUBindGroup, x: number, y = 1): void {
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(0, bindGroup);
+  pass.dispatchWorkgroups(Math.max(1, x), Math.max(1, y));
+}
+
 /** A storage buffer of `bytes` (at least 4) for kernel inputs and outputs. */
 export function storageBuffer(device: GPUDevice, label: string, bytes: number, extraUsage = 0): GPUBuffer {
   return device.createBuffer({

@@ -30,3 +30,24 @@ export function stageParams(rows: number, rowBase: number, rowStride: number, ke
     key1: d.vec4u(key[4], key[5], key[6], key[7]),
   };
 }
+
+/**
+ * Uniform block of the kNN kernels: the sizes of the current query and candidate tiles,
+ * their first global indices, and the exclusions (query q is candidate q + selfOffset
+ * when excludeSelf is 1; distance-0 candidates are skipped when excludeDuplicates is 1).
+ */
+export const KnnParams = d
+  .struct({
+    queryCount: d.u32,
+    candidateCount: d.u32,
+    queryStart: d.u32,
+    candidateStart: d.u32,
+    selfOffset: d.u32,
+    excludeSelf: d.u32,
+    excludeDuplicates: d.u32,
+    padding: d.u32,
+  })
+  .$name('KnnParams');
+
+/** Distance that marks an empty slot of a running top-k list (read back as +∞). */
+export const FAR = 3e38;

@@ -75,6 +75,13 @@ export interface Batch {
   /** Columnar d × rows: column j of row r at j * rows + r. */
   numeric64: Float64Array;
   numeric: Float32Array;
+  /** Global index of each row, when rows are not firstRow, firstRow + 1, … */
+  rowIds?: Float64Array;
+}
+
+/** Global index of row r of a batch. */
+export function batchRowId(batch: Batch, r: number): number {
+  return batch.rowIds ? batch.rowIds[r] : batch.firstRow + r;
 }
 
 /** Digits after the decimal point written in a numeric text ("1.50" → 2, "2e-3" → 3). */

@@ -1,18 +1,13 @@
 import type { NumericPipeline, RowStage, StageTimes } from '../engine/engine.js';
 import type { Engine } from '../engine/engine.js';
-import { InputError } from '../errors.js';
 import type { LoadedFrame } from '../frame/frame.js';
 import type { Batch, ColumnPlan } from '../io/batch.js';
-import type { BatchWriter, OutputBatch, OutputColumnData } from '../io/output.js';
-import { pseudonym } from '../prf/keys.js';
-import { RowStream } from '../prf/stream.js';
-import { DateShifter } from './dates.js';
+import type { BatchWriter } from '../io/output.js';
+import { hasNeighbourOperator, runNeighbourApply, type NeighbourStageReport } from './apply_neighbours.js';
 import { CoincidenceGuard } from './coincidence.js';
-import { ColumnFormatter } from './finalize.js';
 import type { RunKeys } from './keys.js';
 import type { ResolvedOperator } from './operators.js';
-import { keyedPermutation } from './order.js';
-import { PramColumn } from './pram.js';
+import { ReleaseBuilder } from './release.js';
 
 export interface ApplyJob {
   plan: ColumnPlan;
@@ -37,6 +32,8 @@ export interface ApplySummary {
   times: StageTimes;
   /** Rows transformed again because they equalled their source row, and those still equal. */
   coincidences: { retried: number; unresolved: number };
+  /** Neighbour operators: search mode, blocks, recall, groups and time of each. */
+  neighbourStages?: NeighbourStageReport[];
 }
 
 /** Suffix of the stage names whose keys drive retry `attempt` (none for the first try). */
@@ -51,9 +48,6 @@ function rowStages(operators: readonly ResolvedOperator[], keys: RunKeys, attemp
   operators.forEach((op, position) => {
     if (op.op === 'rotate') stages.push({ op: 'rotate', params: op, key: keys.operator(`rotate${suffix}`, position) });
     else if (op.op === 'project') stages.push({ op: 'project', params: { k: op.k }, key: keys.operator(`project${suffix}`, position) });
-    else if (op.op === 'interpolate' || op.op === 'mix') {
-      throw new InputError(`${op.op} is not available in the streaming apply`, 'use rotate, project and pram');
-    }
   });
   return stages;
 }
@@ -66,6 +60,7 @@ function rowStages(operators: readonly ResolvedOperator[], keys: RunKeys, attemp
  * host parses the next and writes the previous one.
  */
 export async function runApply(job: ApplyJob): Promise<ApplySummary> {
+  if (hasNeighbourOperator(job.operators)) return runNeighbourApply(job);
   const started = performance.now();
   const { plan, frame, keys } = job;
   const stages = rowStages(job.operators, keys);
@@ -124,94 +119,3 @@ function runNumeric(pipeline: NumericPipeline, batch: Batch): Promise<Float32Arr
   return positions;
 }
 
-/** Builds the output columns of a batch from its records and numeric positions. */
-class ReleaseBuilder {
-  readonly times: StageTimes = { finalize: 0 };
-  readonly formatters: ColumnFormatter[];
-  private readonly pram = new Map<number, PramColumn>();
-  private readonly pramKey: Uint32Array | undefined;
-  private readonly orderKey: Uint32Array;
-  private readonly pseudonymKey: Uint8Array;
-  private readonly dates: DateShifter;
-
-  constructor(private readonly job: ApplyJob) {
-    const { frame, keys, operators } = job;
-    this.formatters = frame.frame.columns.map((c) => new ColumnFormatter(c));
-    const pramAt = operators.findIndex((op) => op.op === 'pram');
-    if (pramAt !== -1) {
-      const pramOp = operators[pramAt] as Extract<ResolvedOperator, { op: 'pram' }>;
-      this.pramKey = keys.operator('pram', pramAt);
-      frame.frame.categorical.forEach((marginal, slot) => {
-        const source = job.plan.header.indexOf(marginal.name);
-        if (source !== -1) this.pram.set(source, new PramColumn(marginal, pramOp.keep, slot));
-      });
-    }
-    this.orderKey = keys.order();
-    this.pseudonymKey = keys.pseudonym();
-    const schema = frame.frame.schema;
-    this.dates = new DateShifter(keys.dateShift(), schema.date_shift_days ?? 182, schema.date_shift_weeks ?? false);
-  }
-
-  build(batch: Batch, positions: Float32Array): { batch: OutputBatch; sourceRows: Float64Array } {
-    const started = performance.now();
-    const { plan } = this.job;
-    const n = batch.rows;
-    const order = keyedPermutation(n, batch.firstRow, this.orderKey);
-    const columns: OutputColumnData[] = [];
-
-    for (const column of plan.output) {
-      if (column.role === 'numeric') {
-        const j = column.numeric!;
-        const formatter = this.formatters[j];
-        const values = new Float64Array(n);
-        const missingText = new Map<number, string>();
-        for (let out = 0; out < n; out++) {
-          const r = order[out];
-          if (Number.isNaN(batch.numeric64[j * n + r])) {
-            values[out] = NaN;
-            missingText.set(out, batch.records[r][column.source]);
-          } else {
-            values[out] = formatter.snap(formatter.value(positions[j * n + r]));
-          }
-        }
-        columns.push({ name: column.name, kind: 'number', values, decimals: formatter.column.decimals, missingText });
-        continue;
-      }
-
-      const values: string[] = new Array(n);
-      const pram = this.pram.get(column.source);
-      const stream = pram ? new RowStream(this.pramKey!) : undefined;
-      for (let out = 0; out < n; out++) {
-        const r = order[out];
-        const text = batch.records[r][column.source];
-        if (column.role === 'identifier') {
-          values[out] = plan.missingTokens.has(text) ? text : pseudonym(this.pseudonymKey, text);
-        } else if (column.role === 'date') {
-          values[out] = plan.missingTokens.has(text) ? text : this.shiftDate(batch, r, column.source, text);
-        } else if (pram && !plan.missingTokens.has(text)) {
-          stream!.seek(batch.firstRow + r);
-          values[out] = pram.apply(text, stream!);
-        } else {
-          values[out] = text;
-        }
-      }
-      columns.push({ name: column.name, kind: 'text', values });
-    }
-
-    const sourceRows = new Float64Array(n);
-    for (let out = 0; out < n; out++) sourceRows[out] = batch.firstRow + order[out];
-    this.times.finalize += performance.now() - started;
-    return { batch: { rows: n, columns }, sourceRows };
-  }
-
-  private shiftDate(batch: Batch, r: number, source: number, text: string): string {
-    const { plan } = this.job;
-    const who = plan.patient === undefined ? `row:${batch.firstRow + r}` : `patient:${batch.records[r][plan.patient]}`;
-    return this.dates.shift(text, this.dates.offsetDays(who), {
-      file: plan.file,
-      row: batch.firstRow + r + 1,
-      line: batch.lines[r],
-      column: plan.header[source],
-    });
-  }
-}

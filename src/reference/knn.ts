@@ -50,13 +50,13 @@ export function knnReference(request: KnnRequest): KnnResult {
     for (let c = 0; c < candidateCount; c++) {
       if (c === self) continue;
       const cBase = c * d;
+      // Float32 arithmetic in dimension order, as the knn_tile kernel computes it, so that
+      // both backends rank near-ties the same way.
       let distance = 0;
       for (let j = 0; j < d; j++) {
-        const diff = queries[qBase + j] - candidates[cBase + j];
-        distance += diff * diff;
+        const diff = Math.fround(queries[qBase + j] - candidates[cBase + j]);
+        distance = Math.fround(distance + Math.fround(diff * diff));
       }
-      // Distances are compared in float32, as the kernels compute them.
-      distance = Math.fround(distance);
       if (request.excludeDuplicates && distance === 0) continue;
       if (!before(distance, c, bestD[k - 1], bestI[k - 1])) continue;
       let at = k - 1;
