@@ -34,6 +34,9 @@ export default defineConfig(({ command }) => ({
   plugins: [noNodeBuiltins, wgslAsText, policyMetaTag(command)],
   resolve,
   worker: { format: 'es', plugins: () => [noNodeBuiltins, wgslAsText] },
+  // The worker is not reachable from index.html by import, so the development server
+  // would discover its packages late and reload the page; scanning it up front avoids that.
+  optimizeDeps: { entries: ['index.html', '../src/web/worker.ts'] },
   server: {
     host: '127.0.0.1',
     port: 5173,

@@ -36,12 +36,12 @@ const opsList = byId<HTMLInputElement>('ops-list');
 
 const progress = new ProgressView();
 const downloads = new Downloads(byId('downloads'));
-const editor = new SchemaEditor(byId<HTMLTableElement>('schema-table').tBodies[0]);
+const editor = new SchemaEditor(byId<HTMLTableElement>('schema-table').tBodies[0], byId('schema-scroll'));
 const keys = new KeyPanel((error) => showInputError(error));
 const worker = new WorkerClient(handleReply);
 
-/** The file being worked on and its header, once the schema pass has read it. */
-let current: { file: File; header: string[] } | undefined;
+/** The file being worked on, its header and the proposed schema, once the schema pass has read it. */
+let current: { file: File; header: string[]; inferred?: { schema: Schema; reasons: string[] } } | undefined;
 let busy = false;
 let requestedBackend: BackendChoice = 'auto';
 
@@ -139,6 +139,8 @@ function showResults(outputs: RunOutputs, comparison: Parameters<typeof renderRe
   downloads.add('download-schema', 'Schema', outputs.schema.name, json(outputs.schema.text));
   renderReport(byId('report-panel'), JSON.parse(outputs.report.text), comparison);
   resultsSection.hidden = false;
+  // Keyboard and screen-reader users land on the results, which also scrolls them into view.
+  byId('step-results').focus();
 }
 
 function handleReply(reply: WorkerReply): void {
@@ -153,7 +155,7 @@ function handleReply(reply: WorkerReply): void {
       progress.update(reply.stage, reply.rows, reply.total, reply.fraction, reply.final);
       break;
     case 'schema':
-      current = { file: current!.file, header: reply.header };
+      current = { file: current!.file, header: reply.header, inferred: { schema: reply.schema, reasons: reply.reasons } };
       editor.show(reply.schema, reply.reasons);
       keys.setDefaultLabel(current.file.name);
       fileStatus.textContent = `${current.file.name}: ${formatCount(reply.rows)} rows and ${reply.header.length} columns read.`;
@@ -187,7 +189,10 @@ async function loadSchemaFile(file: File): Promise<void> {
     const schema = validateSchema(value, file.name, current.header);
     // The table lists columns in the file's order, whatever order the schema file uses.
     schema.columns = current.header.map((name) => schema.columns.find((c) => c.name === name)!);
-    editor.show(schema, schema.columns.map(() => `from ${file.name}`));
+    // A column keeps the inference's reason where the file agrees with the proposed role.
+    const inferred = current.inferred;
+    const reasons = schema.columns.map((column, i) => (inferred?.schema.columns[i]?.role === column.role ? inferred.reasons[i] : `set in ${file.name}`));
+    editor.show(schema, reasons);
     fileStatus.textContent = `${current.file.name}: schema loaded from ${file.name}.`;
   } catch (error) {
     if (!(error instanceof InputError)) throw error;

@@ -34,12 +34,16 @@ export class SchemaEditor {
   private base: Schema | undefined;
   private rows: RowInputs[] = [];
 
-  constructor(private readonly body: HTMLTableSectionElement) {}
+  constructor(
+    private readonly body: HTMLTableSectionElement,
+    private readonly scroller: HTMLElement,
+  ) {}
 
   show(schema: Schema, reasons: readonly string[]): void {
     this.base = schema;
     this.rows = schema.columns.map((column, i) => this.makeRow({ ...column }, reasons[i] ?? ''));
     this.body.replaceChildren(...this.rows.map((row, i) => this.rowElement(row, reasons[i] ?? '')));
+    this.scroller.scrollTo({ top: 0, left: 0 });
   }
 
   /**
