@@ -52,7 +52,7 @@ function countMissing(cells: string[]): number {
   return cells.filter((cell) => MISSING_TOKENS.has(cell)).length;
 }
 
-/** The checks the CLI's release gets: valid ranges, decimals, missing cells and marginals. */
+/** Checks a release as the CLI's release is checked: valid ranges, decimals, missing cells and marginals. */
 function checkRelease(input: Table, output: Table, ranges: Record<string, { min: number; max: number }>): void {
   expect(output.rows).toHaveLength(input.rows.length);
   expect(output.header).not.toContain('encounter_id');
@@ -185,6 +185,15 @@ describe.skipIf(!runBrowserTests)('web page in headless Chromium', () => {
       expect(await page.locator('#results-section').isVisible()).toBe(false);
       expect(await page.locator('#downloads a').count()).toBe(0);
       await page.screenshot({ path: join(ARTIFACTS, 'error-1280x800.png'), fullPage: true });
+    });
+
+    it('rejects the gpu backend without an adapter', async () => {
+      await page.getByLabel('Backend').selectOption('gpu');
+      await page.getByRole('button', { name: 'Run the transform' }).click();
+      await page.waitForSelector('#error-box:not([hidden])');
+      expect(await page.textContent('#error-box')).toMatch(/the gpu backend was chosen, but this browser offers no WebGPU adapter/);
+      expect(await page.textContent('#error-box')).toMatch(/Fix: choose the auto or cpu backend/);
+      await page.getByLabel('Backend').selectOption('auto');
     });
 
     it('rejects an unreadable file type by name', async () => {

@@ -1,5 +1,5 @@
 /**
- * The page's Content-Security-Policy. Scripts, the worker and styles load only from
+ * Returns the page's Content-Security-Policy. Scripts, the worker and styles load only from
  * the page's own origin and nothing may connect anywhere. The development server adds
  * connect-src 'self' for Vite's reload socket.
  */

@@ -23,8 +23,8 @@ const noNodeBuiltins: Plugin = {
   },
 };
 
-// Dawn's Node bindings ("webgpu") are only loaded where navigator.gpu is absent and the
-// runtime is Node, which a page never is; the alias keeps the native module out of the bundle.
+// The device code loads Dawn's Node bindings ("webgpu") only on Node without navigator.gpu,
+// which a page never is. The alias keeps that native module out of the bundle.
 const resolve = { alias: { webgpu: fileURLToPath(new URL('../src/web/no_node_webgpu.ts', import.meta.url)) } };
 
 export default defineConfig(({ command }) => ({
@@ -34,8 +34,8 @@ export default defineConfig(({ command }) => ({
   plugins: [noNodeBuiltins, wgslAsText, policyMetaTag(command)],
   resolve,
   worker: { format: 'es', plugins: () => [noNodeBuiltins, wgslAsText] },
-  // The worker is not reachable from index.html by import, so the development server
-  // would discover its packages late and reload the page; scanning it up front avoids that.
+  // No import leads from index.html to the worker, so the development server would find
+  // the worker's packages late and reload the page. Scanning the worker up front avoids that.
   optimizeDeps: { entries: ['index.html', '../src/web/worker.ts'] },
   server: {
     host: '127.0.0.1',

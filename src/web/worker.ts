@@ -1,5 +1,6 @@
 /// <reference lib="webworker" />
-import { selectEngine } from '../engine/select.js';
+import type { Engine } from '../engine/engine.js';
+import { selectEngine, type BackendChoice } from '../engine/select.js';
 import { InputError } from '../errors.js';
 import type { JobContext } from '../pipeline/jobs.js';
 import { inferSchema } from '../pipeline/jobs.js';
@@ -18,7 +19,7 @@ function reply(message: WorkerReply): void {
   scope.postMessage(message);
 }
 
-/** A reporter for one stage that posts at most one message per interval, and the last one. */
+/** Makes a reporter for one stage that posts at most one message per interval, and always the final one. */
 function progressReporter(stage: string, total: number | undefined, fraction: () => number | undefined): (rows: number, final?: boolean) => void {
   let last = 0;
   return (rows, final = false) => {
@@ -44,11 +45,22 @@ async function infer(request: Extract<WorkerRequest, { type: 'infer' }>): Promis
   reply({ type: 'schema', schema, reasons, header, rows });
 }
 
+/** Selects the engine as the CLI does, with the page's wording when WebGPU was forced but is absent. */
+async function pageEngine(backend: BackendChoice, batchRows: number, log: (line: string) => void): Promise<Engine> {
+  try {
+    return await selectEngine(backend, batchRows, log);
+  } catch (error) {
+    if (!(error instanceof InputError) || backend !== 'gpu') throw error;
+    log(error.message);
+    throw new InputError('the gpu backend was chosen, but this browser offers no WebGPU adapter', 'choose the auto or cpu backend, or open the page in a browser with WebGPU enabled');
+  }
+}
+
 async function transform(request: Extract<WorkerRequest, { type: 'transform' }>): Promise<void> {
   const log = (line: string): void => reply({ type: 'log', line });
   const format = outputFormatById(request.outputFormat);
   const table = inputFormatFor(request.file.name).open(request.file.name, request.file);
-  const engine = await selectEngine(request.backend, request.batchRows, log);
+  const engine = await pageEngine(request.backend, request.batchRows, log);
   reply({ type: 'backend', kind: engine.kind, device: engine.device });
   try {
     const context: JobContext = { engine, batchRows: request.batchRows, log, progress: progressReporter };

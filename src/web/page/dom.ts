@@ -1,4 +1,4 @@
-/** The element with this id; raises if the page lacks it, which is a bug in the page. */
+/** Returns the element with this id. Raises if the page lacks it, which is a bug in the page. */
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   const found = document.getElementById(id);
   if (!found) throw new Error(`page element #${id} is missing`);

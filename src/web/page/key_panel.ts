@@ -30,7 +30,7 @@ export class KeyPanel {
     this.label.value = fileName;
   }
 
-  /** The key of the next run; an InputError when a key file is wanted but none is chosen. */
+  /** Returns the key of the next run. Raises an InputError when a key file is selected but none is chosen. */
   choice(): KeyChoice {
     const label = this.label.value;
     if (label.trim() === '') throw new InputError('the dataset label is empty', 'enter a label, such as the input file name');

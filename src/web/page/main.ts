@@ -94,7 +94,7 @@ function operatorChoice(): OperatorChoice {
   return { kind: 'profile', profile: profileSelect.value as Profile };
 }
 
-/** The edited schema, checked against the file's header. */
+/** Returns the edited schema, checked against the file's header. */
 function editedSchema(): Schema {
   const { schema, problems } = editor.current();
   if (problems.length > 0) throw new InputError(problems.join('; '), 'type a number, or clear the cell to leave the value out');

@@ -54,7 +54,9 @@ export class ProgressView {
       this.stageStarted = now;
       this.label.textContent = STAGE_NAMES[stage] ?? stage;
     }
-    const done = final ? 1 : total !== undefined && total > 0 ? Math.min(1, rows / total) : fraction;
+    let done = fraction;
+    if (total !== undefined && total > 0) done = Math.min(1, rows / total);
+    if (final) done = 1;
     if (done === undefined) this.bar.removeAttribute('value');
     else this.bar.value = done;
 

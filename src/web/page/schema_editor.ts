@@ -14,7 +14,7 @@ interface RowInputs {
 
 const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-/** A number typed into a cell: undefined when empty, NaN when it is not a number. */
+/** Reads the number typed into a cell: undefined when empty, NaN when it is not a number. */
 function readNumber(input: HTMLInputElement): number | undefined {
   const text = input.value.trim();
   if (text === '') return undefined;
@@ -47,7 +47,7 @@ export class SchemaEditor {
   }
 
   /**
-   * The edited schema. A field whose cell still shows the loaded value keeps the loaded
+   * Returns the edited schema. A field whose cell still shows the loaded value keeps the loaded
    * field as it was (absent stays absent). Cells that hold no number are listed as
    * problems and left out.
    */
@@ -77,11 +77,11 @@ export class SchemaEditor {
   }
 
   private makeRow(column: ColumnSchema, reason: string): RowInputs {
-    const label = (what: string): string => `${what} of ${column.name}`;
+    const label = (field: string): string => `${field} of ${column.name}`;
     const role = element('select', { 'aria-label': label('role'), title: reason });
     for (const name of ROLES) role.append(element('option', { value: name, selected: name === column.role }, name));
-    const numberInput = (what: string, value: number | undefined, extra: Record<string, string> = {}): HTMLInputElement =>
-      element('input', { type: 'text', inputmode: 'decimal', 'aria-label': label(what), value: numberText(value), spellcheck: 'false', ...extra });
+    const numberInput = (field: string, value: number | undefined, extra: Record<string, string> = {}): HTMLInputElement =>
+      element('input', { type: 'text', inputmode: 'decimal', 'aria-label': label(field), value: numberText(value), spellcheck: 'false', ...extra });
     const row: RowInputs = {
       column,
       role,
