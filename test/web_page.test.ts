@@ -167,6 +167,36 @@ describe.skipIf(!runBrowserTests)('web page in headless Chromium', () => {
       expect(await page.textContent('#comparison-table')).toMatch(/time_in_hospital \(days in hospital\)/);
     });
 
+    it('shows progress through a longer run', async () => {
+      // Ten copies of the example's rows: 50,000 rows in batches of 4,096.
+      const [header, ...rows] = inputText.trimEnd().split('\n');
+      const long = [header, ...Array.from({ length: 10 }, () => rows).flat()].join('\n');
+      await dropFile(page, 'diabetes_x10.csv', `${long}\n`);
+      await page.waitForSelector('#schema-section:not([hidden])');
+      await expect.poll(() => page.textContent('#file-status')).toMatch(/50,000 rows/);
+      await page.getByLabel(/^Ephemeral:/).check();
+      await page.getByLabel('Rows per batch').fill('4096');
+      await page.evaluate(() => {
+        const seen: string[] = [];
+        (window as unknown as { progressTexts: string[] }).progressTexts = seen;
+        const text = document.getElementById('progress-text')!;
+        new MutationObserver(() => seen.push(`${document.getElementById('progress-label')!.textContent}: ${text.textContent}`)).observe(text, { childList: true, characterData: true, subtree: true });
+      });
+      await page.getByRole('button', { name: 'Run the transform' }).click();
+      await waitForRun(page);
+
+      const texts = await page.evaluate(() => (window as unknown as { progressTexts: string[] }).progressTexts);
+      const partial = (stage: RegExp) => texts.filter((t) => stage.test(t) && /\((\d|[1-9]\d)%\)/.test(t) && !/\(0%\)/.test(t));
+      expect(partial(/^Fitting the frame/).length, texts.join('\n')).toBeGreaterThan(0);
+      expect(partial(/^Transforming rows/).length, texts.join('\n')).toBeGreaterThan(0);
+      expect(texts.some((t) => /Transforming rows .*of 50,000 .* left/.test(t)), texts.join('\n')).toBe(true);
+      const report = JSON.parse(await download(page, 'download-report', join(folder, 'long.report.json')));
+      expect(report.rows).toBe(50_000);
+      expect(report.batches).toBe(13);
+      expect(report.key).toEqual({ mode: 'ephemeral', label: 'diabetes_x10.csv' });
+      await page.getByLabel('Rows per batch').fill('65536');
+    });
+
     it('shows a bad row with its fix and offers no download', async () => {
       const rows = inputText.trimEnd().split('\n');
       const header = rows[0].split(',');
