@@ -17,7 +17,7 @@ const NUMERIC = ['time_in_hospital', 'num_lab_procedures', 'num_procedures', 'nu
 const MISSING_TOKENS = new Set(['', 'NA', 'NaN', '?', 'null']);
 
 // CI installs Chromium (scripts/install-system.sh), so there a missing browser fails the
-// run; elsewhere the browser tests are skipped with a note.
+// run. Elsewhere the browser tests are skipped with a note.
 const runBrowserTests = chromiumInstalled() || process.env.CI === 'true';
 if (!runBrowserTests) console.warn(`web page tests skipped: ${CHROMIUM} not found (run scripts/install-system.sh)`);
 
@@ -243,7 +243,7 @@ describe.skipIf(!runBrowserTests)('web page in headless Chromium', () => {
         reached = await page.evaluate(() => document.activeElement?.id === 'file-input');
       }
       expect(reached).toBe(true);
-      // Chromium opens a file input's picker on Space (Enter does nothing there).
+      // Chromium 156 opens a file input's picker on Space, not on Enter.
       await page.keyboard.press('Space');
       await (await chooser).setFiles(DIABETES_SAMPLE);
       await page.waitForSelector('#schema-section:not([hidden])');
