@@ -1,13 +1,5 @@
 import { defineConfig } from 'vitest/config';
-
-/** Loads .wgsl files as text, as esbuild's text loader does for the CLI bundle. */
-const wgslAsText = {
-  name: 'wgsl-as-text',
-  transform(code: string, id: string) {
-    if (!id.endsWith('.wgsl')) return undefined;
-    return { code: `export default ${JSON.stringify(code)};`, map: null };
-  },
-};
+import { wgslAsText } from './scripts/wgsl_text_plugin.js';
 
 export default defineConfig({
   plugins: [wgslAsText],

@@ -13,11 +13,10 @@ import { KEY_WARNING, readOrCreateKey } from '../node/key_file.js';
 import { randomSecret } from '../prf/keys.js';
 import { RunKeys } from '../pipeline/keys.js';
 import { describeOperator, parseOperators, profileOperators, PROFILES, resolveOperators, type OperatorSpec, type Profile } from '../pipeline/operators.js';
-import { frameSummary } from '../pipeline/report.js';
+import { buildRunReport, operatorWarnings } from '../pipeline/run_report.js';
 import { validateSchema, type Schema } from '../schema/schema.js';
+import { VERSION } from '../version.js';
 import { Progress } from './progress.js';
-
-const VERSION = '0.1.0';
 
 interface CommonOptions {
   backend: BackendChoice;
@@ -123,11 +122,7 @@ function operatorsFor(options: { ops?: string; profile?: Profile }, frame: Frame
 }
 
 function warnAboutOperators(specs: readonly OperatorSpec[]): string[] {
-  const warnings: string[] = [];
-  const ops = new Set(specs.map((s) => s.op));
-  if (ops.has('interpolate') && !ops.has('rotate') && !ops.has('project') && !ops.has('mix')) {
-    warnings.push('interpolate alone is not private: each output lies between two real patients and linkage succeeded for 19-74% of rows in reference runs; compose it after rotate or project');
-  }
+  const warnings = operatorWarnings(specs);
   for (const w of warnings) log(`warning: ${w}`);
   return warnings;
 }
@@ -174,31 +169,25 @@ async function runTransformOrApply(
     const seconds = (performance.now() - started) / 1000;
 
     const reportPath = `${stem(options.out)}.report.json`;
-    const report = {
-      tool: 'ehr-geomask',
-      version: VERSION,
+    const report = buildRunReport({
       command,
-      finishedAt: new Date().toISOString(),
       input,
       output: options.out,
-      frame: frameOut ?? options.frame,
+      frameFile: frameOut ?? options.frame,
       rowMap: options.rowMap,
       key,
-      backend: { kind: engine.kind, device: engine.device, batchRows: options.batchRows },
+      engine,
+      batchRows: options.batchRows,
       profile,
-      operators: operators.map(describeOperator),
-      rows: summary.rows,
-      batches: summary.batches,
-      seconds: { fit: Number(fitSeconds.toFixed(3)), apply: Number(summary.seconds.toFixed(3)), total: Number(seconds.toFixed(3)) },
-      rowsPerSecond: Math.round(summary.rows / summary.seconds),
-      coincidences: summary.coincidences,
-      neighbourStages: summary.neighbourStages,
-      stageMilliseconds: Object.fromEntries(Object.entries(summary.times).map(([k, v]) => [k, Math.round(v)])),
-      frameSummary: frameSummary(frame),
+      operators,
+      summary,
+      fitSeconds,
+      totalSeconds: seconds,
+      frame,
       warnings,
-    };
+    });
     await writeFileAtomic(reportPath, `${JSON.stringify(report, null, 2)}\n`);
-    log(`wrote ${summary.rows} rows to ${options.out} in ${seconds.toFixed(1)} s (${report.rowsPerSecond} rows/s in apply); report: ${reportPath}`);
+    log(`wrote ${summary.rows} rows to ${options.out} in ${seconds.toFixed(1)} s (${Math.round(summary.rows / summary.seconds)} rows/s in apply); report: ${reportPath}`);
   } finally {
     engine.destroy();
   }

@@ -33,10 +33,15 @@ function requiredLimits(adapter: GPUAdapter): Record<string, number> {
   return limits;
 }
 
+/**
+ * The adapter's description, or its vendor, architecture and device joined where the
+ * description is empty (browsers leave it empty, such as Chromium's "google swiftshader").
+ */
 function describe(info: GPUAdapterInfo | undefined): string {
   if (!info) return 'unknown adapter';
-  const parts = [info.description, info.device, info.vendor, info.architecture].filter((p) => p && p.length > 0);
-  return parts.length > 0 ? parts[0] : 'unknown adapter';
+  if (info.description) return info.description;
+  const parts = [info.vendor, info.architecture, info.device].filter((p) => p && p.length > 0);
+  return parts.length > 0 ? parts.join(' ') : 'unknown adapter';
 }
 
 /**

@@ -1,0 +1,40 @@
+import type { BackendChoice } from '../engine/select.js';
+import type { InputLocation } from '../errors.js';
+import type { Profile } from '../pipeline/operators.js';
+import type { Schema } from '../schema/schema.js';
+import type { MarginalComparison } from './marginal_summary.js';
+
+/** The operators of a run: a named profile, or a list written as for `--ops`. */
+export type OperatorChoice = { kind: 'profile'; profile: Profile } | { kind: 'list'; text: string };
+
+/** The key of a run: a fresh secret made in the worker, or one read from a key file. */
+export type KeyChoice = { mode: 'ephemeral'; label: string } | { mode: 'key-file'; file: string; secret: Uint8Array; label: string };
+
+export interface TransformSettings {
+  schema: Schema;
+  operators: OperatorChoice;
+  key: KeyChoice;
+  backend: BackendChoice;
+  batchRows: number;
+  outputFormat: string;
+}
+
+/** Messages from the page to the worker. */
+export type WorkerRequest = { type: 'infer'; file: File; batchRows: number } | ({ type: 'transform'; file: File } & TransformSettings);
+
+/** Named outputs of a finished run, ready to download. */
+export interface RunOutputs {
+  release: { name: string; blob: Blob };
+  frame: { name: string; text: string };
+  schema: { name: string; text: string };
+  report: { name: string; text: string };
+}
+
+/** Messages from the worker to the page. */
+export type WorkerReply =
+  | { type: 'log'; line: string }
+  | { type: 'backend'; kind: 'gpu' | 'cpu'; device: string }
+  | { type: 'progress'; stage: string; rows: number; total?: number; fraction?: number; final: boolean }
+  | { type: 'schema'; schema: Schema; reasons: string[]; header: string[]; rows: number }
+  | { type: 'done'; outputs: RunOutputs; comparison: MarginalComparison }
+  | { type: 'error'; message: string; input?: { problem: string; fix: string; location: InputLocation } };
