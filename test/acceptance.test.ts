@@ -54,4 +54,37 @@ describe.skipIf(!existsSync(DIABETES_FULL))('diabetes encounters, 101,766 rows',
       expect(rowMap.every((source, o) => (before[source] === '?') === (after[o] === '?')), name).toBe(true);
     }
   });
+
+  it('--profile high keeps ranges, decimals, missing cells and marginals', async () => {
+    const out = join(folder, 'high.csv');
+    const result = await geomask(['apply', DIABETES_FULL, '--frame', join(folder, 'frame.json'), '--out', out, '--key-file', join(folder, 'k.key'), '--profile', 'high', '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(folder, 'high.report.json'), 'utf8'));
+    expect(report.operators).toEqual(['mix(k=10,alpha=0.5)', 'pram(keep=0.8)']);
+    const groups = report.neighbourStages[0].groups;
+    expect(groups.minRows).toBeGreaterThanOrEqual(10);
+    expect(groups.maxRows).toBeLessThanOrEqual(19);
+
+    const output = readTable(out);
+    const schema = JSON.parse(readFileSync(DIABETES_SCHEMA, 'utf8'));
+    numeric.forEach((name, j) => {
+      const spec = schema.columns.find((c: { name: string }) => c.name === name);
+      const cells = column(output, name);
+      const values = cells.map(Number);
+      expect(cells.every((t) => decimalsIn(t) === 0), `${name} decimals`).toBe(true);
+      expect(Math.min(...values), `${name} min`).toBeGreaterThanOrEqual(spec.min);
+      expect(Math.max(...values), `${name} max`).toBeLessThanOrEqual(spec.max);
+      expect(ksDistance(inputColumns[j], values), `${name} KS`).toBeLessThanOrEqual(0.08);
+    });
+    // mix hands missingness out with the categorical tuple, so the share of "?" is kept.
+    for (const name of ['race', 'payer_code']) {
+      const before = column(input, name).filter((t) => t === '?').length;
+      const after = column(output, name).filter((t) => t === '?').length;
+      expect(after, name).toBe(before);
+    }
+    // Sensitive values are permuted within groups: their counts are exactly kept.
+    const count = (cells: string[]) => [...cells.reduce((m, t) => m.set(t, (m.get(t) ?? 0) + 1), new Map<string, number>())].sort();
+    expect(count(column(output, 'readmitted'))).toEqual(count(column(input, 'readmitted')));
+  });
 });
+

@@ -70,38 +70,85 @@ describe('transform on the bundled example', () => {
   });
 });
 
-describe('reproducibility', () => {
-  it('gives the same release for the same key whatever the batch size and backend', async () => {
+describe('neighbour operators from the command line', () => {
+  it('warns that interpolate alone is not private and reports the search', async () => {
     const folder = tempFolder();
-    const key = join(folder, 'k.key');
-    const frame = join(folder, 'f.json');
-    expect((await geomask(['fit', DIABETES_SAMPLE, '--schema', DIABETES_SCHEMA, '--out', frame, '--key-file', key, '--quiet'])).code).toBe(0);
-    const runs: Record<string, string[][]> = {};
-    for (const [name, extra] of [['gpu-big', ['--backend', 'gpu', '--batch-rows', '65536']], ['gpu-small', ['--backend', 'gpu', '--batch-rows', '777']], ['cpu', ['--backend', 'cpu', '--batch-rows', '2048']]] as const) {
-      const out = join(folder, `${name}.csv`);
-      const map = join(folder, `${name}.map.csv`);
-      const result = await geomask(['apply', DIABETES_SAMPLE, '--frame', frame, '--out', out, '--row-map', map, '--key-file', key, '--ops', 'rotate(theta=0.52..1.05),project(k=0.5)', '--quiet', ...extra]);
-      expect(result.code, result.stderr).toBe(0);
-      // Sort output rows back into input order with the row map.
-      const rows = readTable(out).rows;
-      const sorted: string[][] = [];
-      readRowMap(map).forEach((source, o) => (sorted[source] = rows[o]));
-      runs[name] = sorted;
-    }
-    expect(runs['gpu-small']).toEqual(runs['gpu-big']);
+    const result = await geomask(['transform', DIABETES_SAMPLE, '--schema', DIABETES_SCHEMA, '--out', join(folder, 'r.csv'), '--ops', 'interpolate(knn=5,lambda=0.25..0.75)', '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/warning: interpolate alone is not private/);
+    const report = JSON.parse(readFileSync(join(folder, 'r.report.json'), 'utf8'));
+    expect(report.warnings[0]).toMatch(/interpolate alone is not private/);
+    expect(report.neighbourStages[0].search).toMatchObject({ mode: 'exact', k: 5, recall: 1 });
+  });
 
-    // GPU and CPU agree up to one step in at most 0.1% of the numeric cells.
-    const header = readTable(join(folder, 'cpu.csv')).header;
-    const indices = numeric.map((name) => header.indexOf(name));
+  it('does not warn when interpolate follows rotate', async () => {
+    const folder = tempFolder();
+    const result = await geomask(['transform', DIABETES_SAMPLE, '--schema', DIABETES_SCHEMA, '--out', join(folder, 'r.csv'), '--ops', 'rotate(theta=pi/3..pi/2),interpolate(knn=5)', '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toMatch(/not private/);
+  });
+
+  it('rejects mix with k < 2 and mix with more k than rows', async () => {
+    const folder = tempFolder();
+    const low = await geomask(['transform', DIABETES_SAMPLE, '--schema', DIABETES_SCHEMA, '--out', join(folder, 'r.csv'), '--ops', 'mix(k=1)']);
+    expect(low.code).toBe(2);
+    expect(low.stderr).toMatch(/mix\(k\): 1 is not a whole number ≥ 2/);
+    const high = await geomask(['transform', DIABETES_SAMPLE, '--schema', DIABETES_SCHEMA, '--out', join(folder, 'r.csv'), '--ops', 'mix(k=6000)']);
+    expect(high.code).toBe(2);
+    expect(high.stderr).toMatch(/needs at least 6000 rows/);
+    expect(filesIn(folder)).toEqual([]);
+  });
+});
+
+describe('reproducibility', () => {
+  /** Runs apply with a fixed key; returns the release's rows in input order (via the row map). */
+  async function releaseInInputOrder(folder: string, name: string, ops: string, extra: string[]): Promise<{ header: string[]; rows: string[][] }> {
+    const out = join(folder, `${name}.csv`);
+    const map = join(folder, `${name}.map.csv`);
+    const result = await geomask(['apply', DIABETES_SAMPLE, '--frame', join(folder, 'f.json'), '--out', out, '--row-map', map, '--key-file', join(folder, 'k.key'), '--ops', ops, '--quiet', ...extra]);
+    expect(result.code, result.stderr).toBe(0);
+    const table = readTable(out);
+    const sorted: string[][] = [];
+    readRowMap(map).forEach((source, o) => (sorted[source] = table.rows[o]));
+    return { header: table.header, rows: sorted };
+  }
+
+  /** GPU and CPU agree up to one step in at most 0.1% of the numeric cells; text cells agree. */
+  function expectBackendsAgree(cpu: { header: string[]; rows: string[][] }, gpu: { header: string[]; rows: string[][] }): void {
+    const indices = numeric.map((name) => cpu.header.indexOf(name));
     let differing = 0;
-    runs.cpu.forEach((row, r) => {
-      for (const c of indices) {
-        const gap = Math.abs(Number(row[c]) - Number(runs['gpu-big'][r][c]));
+    cpu.rows.forEach((row, r) => {
+      row.forEach((cell, c) => {
+        if (!indices.includes(c)) {
+          expect(cell).toBe(gpu.rows[r][c]);
+          return;
+        }
+        const gap = Math.abs(Number(cell) - Number(gpu.rows[r][c]));
         expect(gap).toBeLessThanOrEqual(1);
         if (gap > 0) differing++;
-      }
+      });
     });
-    expect(differing).toBeLessThanOrEqual(0.001 * runs.cpu.length * indices.length);
+    expect(differing).toBeLessThanOrEqual(0.001 * cpu.rows.length * indices.length);
+  }
+
+  it('gives the same release for the same key whatever the batch size and backend', async () => {
+    const folder = tempFolder();
+    expect((await geomask(['fit', DIABETES_SAMPLE, '--schema', DIABETES_SCHEMA, '--out', join(folder, 'f.json'), '--key-file', join(folder, 'k.key'), '--quiet'])).code).toBe(0);
+    const ops = 'rotate(theta=0.52..1.05),project(k=0.5)';
+    const big = await releaseInInputOrder(folder, 'gpu-big', ops, ['--backend', 'gpu', '--batch-rows', '65536']);
+    const small = await releaseInInputOrder(folder, 'gpu-small', ops, ['--backend', 'gpu', '--batch-rows', '777']);
+    expect(small.rows).toEqual(big.rows);
+    expectBackendsAgree(await releaseInInputOrder(folder, 'cpu', ops, ['--backend', 'cpu', '--batch-rows', '2048']), big);
+  });
+
+  it('gives the same mix and interpolate release on both backends', async () => {
+    const folder = tempFolder();
+    expect((await geomask(['fit', DIABETES_SAMPLE, '--schema', DIABETES_SCHEMA, '--out', join(folder, 'f.json'), '--key-file', join(folder, 'k.key'), '--quiet'])).code).toBe(0);
+    for (const ops of ['mix(k=5,alpha=0.5),pram(keep=0.8)', 'rotate(theta=pi/3..pi/2),interpolate(knn=5)']) {
+      const gpu = await releaseInInputOrder(folder, 'gpu', ops, ['--backend', 'gpu']);
+      const cpu = await releaseInInputOrder(folder, 'cpu', ops, ['--backend', 'cpu']);
+      expectBackendsAgree(cpu, gpu);
+    }
   });
 });
 
