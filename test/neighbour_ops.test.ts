@@ -74,7 +74,7 @@ describe('mix', () => {
 
   function mixRequest(x: Float32Array, key = keys.stage('mix', 0), a = alpha): MixRequest {
     const groups = formGroups(x, n, d, k, keys.stage('groups', 0));
-    return { points: x, n, d, groups, poolFactor: pooledCovariance(x, d, groups).factor, alpha: a, key, rowIds: ids(n) };
+    return { points: x, n, d, groups, poolFactor: pooledCovariance(x, d, groups).factor, alpha: a, k, key, rowIds: ids(n) };
   }
 
   it('forms groups of k to 2k − 1 rows', () => {
@@ -141,7 +141,7 @@ describe('mix', () => {
   it('moves rows out of the group affine hull when α > 0', () => {
     const x = points(n, 12, SEED + 4);
     const groups = formGroups(x, n, 12, 4, keys.stage('groups', 0));
-    const request: MixRequest = { points: x, n, d: 12, groups, poolFactor: pooledCovariance(x, 12, groups).factor, alpha, key: keys.stage('mix', 0), rowIds: ids(n) };
+    const request: MixRequest = { points: x, n, d: 12, groups, poolFactor: pooledCovariance(x, 12, groups).factor, alpha, k: 4, key: keys.stage("mix", 0), rowIds: ids(n) };
     const residual = (a: number): number => {
       const out = mixReference({ ...request, alpha: a });
       // Distance of each released row from the affine hull of its group's members.

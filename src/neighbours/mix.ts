@@ -109,6 +109,18 @@ export function pooledCovariance(points: Float32Array, d: number, groups: Groups
   }
 }
 
+/** Centroid of every group, row-major (groups × d). */
+export function groupCentroids(points: Float32Array, d: number, groups: Groups): Float64Array {
+  const count = groups.offsets.length - 1;
+  const out = new Float64Array(count * d);
+  const centroid = new Float64Array(d);
+  for (let g = 0; g < count; g++) {
+    groupCentroid(points, d, groups.order, groups.offsets[g], groups.offsets[g + 1], centroid);
+    out.set(centroid, g * d);
+  }
+  return out;
+}
+
 function groupCentroid(points: Float32Array, d: number, order: Uint32Array, start: number, end: number, out: Float64Array): void {
   out.fill(0);
   for (let i = start; i < end; i++) {
@@ -116,6 +128,14 @@ function groupCentroid(points: Float32Array, d: number, order: Uint32Array, star
     for (let j = 0; j < d; j++) out[j] += points[base + j];
   }
   for (let j = 0; j < d; j++) out[j] /= end - start;
+}
+
+/**
+ * First draw of η in a released row's stream: past the ξ draws of the largest group
+ * (2k − 1 members), rounded up to a whole ChaCha20 block.
+ */
+export function mixEtaDraw(k: number): number {
+  return 16 * Math.ceil((2 * k - 1) / 16);
 }
 
 export interface MixRequest {
@@ -127,6 +147,8 @@ export interface MixRequest {
   /** Row-major lower Cholesky factor of the pooled within-group covariance. */
   poolFactor: Float64Array;
   alpha: number;
+  /** The group size parameter: groups hold k to 2k − 1 rows. */
+  k: number;
   key: Uint32Array;
   /** Global index of each row, which selects its PRF stream. */
   rowIds: Float64Array;
@@ -136,8 +158,8 @@ export interface MixRequest {
  * k-record Gaussian mixing, the CPU twin of shaders/mix.wgsl. The released row of
  * member r of group G (m members, centroid c, deviations d_t) is
  *   c + √(1 − α) m^(−1/2) Σ_t ξ_rt d_t + √(α (m − 1)/m) L_pool η_r
- * with ξ_r (draws 0 .. m−1) and η_r (draws m .. m+d−1) keyed normals of the row's
- * stream. Returns row-major n × d output rows at the members' positions.
+ * with ξ_r (draws 0 .. m−1) and η_r (draws mixEtaDraw(k) onwards) keyed normals of the
+ * row's stream. Returns row-major n × d output rows at the members' positions.
  */
 export function mixReference(request: MixRequest): Float32Array {
   const { points, d, groups, poolFactor, alpha } = request;
@@ -162,7 +184,8 @@ export function mixReference(request: MixRequest): Float32Array {
         const base = groups.order[start + t] * d;
         for (let j = 0; j < d; j++) row[j] += xi * (points[base + j] - centroid[j]);
       }
-      for (let l = 0; l < d; l++) eta[l] = stream.normal(m + l);
+      const etaDraw = mixEtaDraw(request.k);
+      for (let l = 0; l < d; l++) eta[l] = stream.normal(etaDraw + l);
       for (let j = 0; j < d; j++) {
         let s = 0;
         for (let l = 0; l <= j; l++) s += poolFactor[j * d + l] * eta[l];

@@ -83,7 +83,7 @@ function principalAxis(points: Float32Array, d: number, rows: Uint32Array, start
       change = Math.max(change, Math.abs(value - axis[j]));
       axis[j] = value;
     }
-    if (change < 1e-6) return;
+    if (change < 1e-4) return;
   }
 }
 
@@ -131,8 +131,8 @@ export function partition(points: Float32Array, d: number, rowCount: number, opt
   const axis = new Float64Array(d);
   const tilt = new Float64Array(d);
   const tiltWeight = options.variant === 0 ? 0 : (options.tilt ?? DEFAULT_TILT);
-  const sampleRows = options.sampleRows ?? 4096;
-  const iterations = options.iterations ?? 12;
+  const sampleRows = options.sampleRows ?? 2048;
+  const iterations = options.iterations ?? 8;
   let blockNumber = 0;
 
   // Depth-first with an explicit stack of [start, end, parentStart, parentEnd].
@@ -146,7 +146,8 @@ export function partition(points: Float32Array, d: number, rowCount: number, opt
       continue;
     }
     keyedDirection(stream, 0, blockNumber, d, axis);
-    principalAxis(points, d, rows, start, end, axis, sampleRows, iterations);
+    // Small blocks are many and only need a good split direction, not the exact axis.
+    principalAxis(points, d, rows, start, end, axis, sampleRows, size > sampleRows ? iterations : Math.min(iterations, 4));
     if (tiltWeight > 0) {
       keyedDirection(stream, options.variant, blockNumber, d, tilt);
       let norm = 0;

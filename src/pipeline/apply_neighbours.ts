@@ -134,7 +134,7 @@ export async function runNeighbourApply(job: ApplyJob): Promise<ApplySummary & {
     const patients = plan.patient === undefined ? undefined : patientCodes(texts.get(plan.patient)!, n);
     const groups = formGroups(points, n, d, segment.op.k, keys.stage('mix_groups', segment.position), patients);
     const pool = pooledCovariance(points, d, groups);
-    points = await engine.mix({ points, n, d, groups, poolFactor: pool.factor, alpha: segment.op.alpha, key: keys.operator('mix', segment.position), rowIds });
+    points = await engine.mix({ points, n, d, groups, poolFactor: pool.factor, alpha: segment.op.alpha, k: segment.op.k, key: keys.operator('mix', segment.position), rowIds });
     const categorical = groupPermutation(groups, n, keys.stage('mix_categorical', segment.position), rowIds);
     const sensitive = groupPermutation(groups, n, keys.stage('mix_sensitive', segment.position), rowIds);
     categoricalSource = compose(categoricalSource, categorical);

@@ -1,0 +1,21 @@
+import { it } from 'vitest';
+import { gpuMix } from '../src/engine/gpu_mix.js';
+import { KernelRunner } from '../src/gpu/runner.js';
+import { formGroups, mixReference, pooledCovariance } from '../src/neighbours/mix.js';
+import { testGpu } from './helpers/gpu.js';
+it('mix speed', async () => {
+  const gpu = (await testGpu())!;
+  const runner = new KernelRunner(gpu);
+  const n = 200000, d = 32, k = 10;
+  const points = new Float32Array(n * d).map(() => Math.random());
+  const key = new Uint32Array(8).fill(3);
+  let t0 = performance.now();
+  const groups = formGroups(points, n, d, k, key);
+  console.log('groups', (performance.now() - t0).toFixed(0));
+  const pool = pooledCovariance(points, d, groups);
+  const req = { points, n, d, groups, poolFactor: pool.factor, alpha: 0.5, k, key, rowIds: Float64Array.from({ length: n }, (_, i) => i) };
+  await gpuMix(runner, { ...req });
+  t0 = performance.now(); await gpuMix(runner, req); const tg = performance.now() - t0;
+  t0 = performance.now(); mixReference(req); const tc = performance.now() - t0;
+  console.log('gpu', tg.toFixed(0), 'cpu', tc.toFixed(0));
+});
