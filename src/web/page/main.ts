@@ -15,7 +15,7 @@ import { WorkerClient } from './worker_client.js';
 const PROFILE_HELP: Record<Profile, string> = {
   low: 'low: rotate by a keyed angle up to π/2 (ρ = 0.5), then PRAM (keep 0.8) on categorical quasi-identifiers.',
   moderate: 'moderate: rotate by π/6 to π/3 (ρ = 0.5), keep a keyed half of the dimensions (project), then PRAM (keep 0.8).',
-  high: 'high: k-record mixing (mix) and PRAM; not yet available in the streaming apply.',
+  high: 'high: k-record mixing of groups of 10 to 19 similar rows (5 to 9 below 10,000 rows) with half the spread replaced by pooled noise (mix, α = 0.5), then PRAM (keep 0.8). Holds every row in memory.',
 };
 
 /** Rows per batch of the schema pass; the proposed schema does not depend on it. */
