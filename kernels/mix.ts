@@ -1,22 +1,27 @@
 import tgpu from 'typegpu';
 import chachaSource from '../shaders/chacha20.wgsl';
 import mixSource from '../shaders/mix.wgsl';
-import rowsSource from '../shaders/rows.wgsl';
-import { F32Array, StageParams, U32Array } from '../src/gpu/schemas.js';
-import { WORKGROUP_SIZE, type KernelDefinition } from '../src/gpu/runner.js';
+import { F32Array, MixParams, U32Array } from '../src/gpu/schemas.js';
+import type { KernelDefinition } from '../src/gpu/runner.js';
 import { f32Literal, specialize } from '../src/gpu/wgsl.js';
 import { mixEtaDraw } from '../src/neighbours/mix.js';
 
 export const mixLayout = tgpu.bindGroupLayout({
-  params: { uniform: StageParams },
+  mixing: { uniform: MixParams },
   grouped: { storage: F32Array },
-  group_of: { storage: U32Array },
   offsets: { storage: U32Array },
   centroids: { storage: F32Array },
   row_ids: { storage: U32Array },
   pool_factor: { storage: F32Array },
   mixed: { storage: F32Array, access: 'mutable' },
 });
+
+/** Invocations per group: the smallest power of two ≥ 2k − 1, at most 64 (larger groups loop). */
+export function mixGroupThreads(k: number): number {
+  let threads = 1;
+  while (threads < 2 * k - 1 && threads < 64) threads *= 2;
+  return threads;
+}
 
 /** k-record Gaussian mixing of grouped whitened rows (groups of k to 2k − 1) with noise share alpha. */
 export function mixKernel(d: number, alpha: number, k: number): KernelDefinition {
@@ -25,6 +30,16 @@ export function mixKernel(d: number, alpha: number, k: number): KernelDefinition
     key: `mix:${d}:${alpha}:${k}`,
     layout: mixLayout,
     code: () =>
-      [chachaSource, rowsSource, specialize(mixSource, { D: d, WORKGROUP_SIZE, ALPHA: f32Literal(alpha), MAX_MEMBERS: 2 * k - 1, ETA_DRAW: mixEtaDraw(k) })].join('\n'),
+      [
+        chachaSource,
+        specialize(mixSource, {
+          D: d,
+          GROUP_THREADS: mixGroupThreads(k),
+          ALPHA: f32Literal(alpha),
+          MAX_MEMBERS: 2 * k - 1,
+          ETA_DRAW: mixEtaDraw(k),
+          MEMBER_CELLS: (2 * k - 1) * d,
+        }),
+      ].join('\n'),
   };
 }

@@ -1,6 +1,7 @@
 import { mixKernel } from '../../kernels/mix.js';
-import { readBack, storageBuffer, type KernelRunner } from '../gpu/runner.js';
-import { StageParams, stageParams } from '../gpu/schemas.js';
+import { dispatchGrid, readBack, storageBuffer, type KernelRunner } from '../gpu/runner.js';
+import * as d from 'typegpu/data';
+import { MixParams } from '../gpu/schemas.js';
 import { groupCentroids, type MixRequest } from '../neighbours/mix.js';
 
 /**
@@ -9,19 +10,20 @@ import { groupCentroids, type MixRequest } from '../neighbours/mix.js';
  * puts the results back in row order. Returns row-major n × d rows.
  */
 export async function gpuMix(runner: KernelRunner, request: MixRequest): Promise<Float32Array> {
-  const { n, d, groups } = request;
+  const { n, groups } = request;
+  const dims = request.d;
   const device = runner.device;
   const root = runner.context.root;
-  const kernel = mixKernel(d, request.alpha, request.k);
+  const kernel = mixKernel(dims, request.alpha, request.k);
   const pipeline = await runner.pipeline(kernel);
 
-  const grouped = new Float32Array(n * d);
-  const groupOf = new Uint32Array(n);
+  const groupCount = groups.offsets.length - 1;
+  const grouped = new Float32Array(n * dims);
   const rowIds = new Uint32Array(2 * n);
-  for (let g = 0; g + 1 < groups.offsets.length; g++) groupOf.fill(g, groups.offsets[g], groups.offsets[g + 1]);
   for (let p = 0; p < n; p++) {
     const row = groups.order[p];
-    for (let j = 0; j < d; j++) grouped[j * n + p] = request.points[row * d + j];
+    for (let j = 0; j < dims; j++) grouped[j * n + p] = request.points[row * dims + j];
+    // The released row at position p draws from the stream of the row it replaces.
     rowIds[2 * p] = request.rowIds[row] >>> 0;
     rowIds[2 * p + 1] = Math.floor(request.rowIds[row] / 4294967296) >>> 0;
   }
@@ -32,29 +34,31 @@ export async function gpuMix(runner: KernelRunner, request: MixRequest): Promise
   };
   const buffers = {
     grouped: upload('mix rows', grouped),
-    group_of: upload('mix groups', groupOf),
     offsets: upload('mix offsets', groups.offsets),
-    centroids: upload('mix centroids', Float32Array.from(groupCentroids(request.points, d, groups))),
+    centroids: upload('mix centroids', Float32Array.from(groupCentroids(request.points, dims, groups))),
     row_ids: upload('mix row ids', rowIds),
     pool_factor: upload('mix pool factor', Float32Array.from(request.poolFactor)),
-    mixed: storageBuffer(device, 'mix output', n * d * 4),
+    mixed: storageBuffer(device, 'mix output', n * dims * 4),
   };
-  const staging = device.createBuffer({ label: 'mix staging', size: Math.max(16, n * d * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-  const params = root.createBuffer(StageParams).$usage('uniform');
+  const staging = device.createBuffer({ label: 'mix staging', size: Math.max(16, n * dims * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const params = root.createBuffer(MixParams).$usage('uniform');
   try {
-    params.write(stageParams(n, 0, 1, request.key));
-    const bindGroup = runner.bindGroup(kernel, { params: root.unwrap(params), ...buffers });
+    const key = request.key;
+    params.write({ groups: groupCount, rows: n, padding0: 0, padding1: 0, key0: d.vec4u(key[0], key[1], key[2], key[3]), key1: d.vec4u(key[4], key[5], key[6], key[7]) });
+    const bindGroup = runner.bindGroup(kernel, { mixing: root.unwrap(params), ...buffers });
     const encoder = device.createCommandEncoder({ label: 'mix' });
     const pass = encoder.beginComputePass();
-    runner.dispatch(pass, pipeline, bindGroup, n);
+    // One workgroup per group, two-dimensional past 65535 groups.
+    const x = Math.min(groupCount, 65535);
+    dispatchGrid(pass, pipeline, bindGroup, x, Math.ceil(groupCount / x));
     pass.end();
-    encoder.copyBufferToBuffer(buffers.mixed, 0, staging, 0, n * d * 4);
+    encoder.copyBufferToBuffer(buffers.mixed, 0, staging, 0, n * dims * 4);
     device.queue.submit([encoder.finish()]);
-    const mixed = new Float32Array(await readBack(device, staging, n * d * 4), 0, n * d);
-    const out = new Float32Array(n * d);
+    const mixed = new Float32Array(await readBack(device, staging, n * dims * 4), 0, n * dims);
+    const out = new Float32Array(n * dims);
     for (let p = 0; p < n; p++) {
       const row = groups.order[p];
-      for (let j = 0; j < d; j++) out[row * d + j] = mixed[j * n + p];
+      for (let j = 0; j < dims; j++) out[row * dims + j] = mixed[j * n + p];
     }
     return out;
   } finally {

@@ -51,3 +51,15 @@ export const KnnParams = d
 
 /** Distance that marks an empty slot of a running top-k list (read back as +∞). */
 export const FAR = 3e38;
+
+/** Uniform block of the mix kernel: number of groups and rows, and the stage key. */
+export const MixParams = d
+  .struct({
+    groups: d.u32,
+    rows: d.u32,
+    padding0: d.u32,
+    padding1: d.u32,
+    key0: d.vec4u,
+    key1: d.vec4u,
+  })
+  .$name('MixParams');
