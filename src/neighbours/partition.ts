@@ -3,9 +3,10 @@ import { RowStream } from '../prf/stream.js';
 /**
  * Recursive principal-axis median split of a set of points (row-major, d columns).
  * Each block's rows are split at the median of their projection on the block's
- * principal axis (found by power iteration on the block's covariance, from a keyed
- * start), ties in the projection broken by row index, until blocks are small enough.
- * The result is deterministic for a given set of points, key and variant.
+ * principal axis, which power iteration on the block's covariance finds from a keyed
+ * start. Ties in the projection are broken by row index, and splitting goes on until
+ * blocks are small enough. The result is deterministic for a given set of points, key
+ * and variant.
  */
 export interface Partition {
   /** Row indices, block after block. */

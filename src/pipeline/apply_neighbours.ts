@@ -57,9 +57,9 @@ export interface NeighbourStageReport {
  * Pass one streams the input through normal scores, whitening and the row-wise
  * operators before the first neighbour operator, keeping the whitened rows
  * (4·d bytes per row) and the text columns as dictionary codes in memory. The
- * neighbour operators then run over all rows (mix also hands categorical and
+ * neighbour operators then run over all rows. mix also hands categorical and
  * missingness columns out by a keyed permutation within each group, and sensitive
- * columns by a second one), later row-wise operators and back-mapping run in batches,
+ * columns by a second one. Later row-wise operators and back-mapping run in batches,
  * and the release is written batch by batch in a keyed order.
  */
 export async function runNeighbourApply(job: ApplyJob): Promise<ApplySummary & { neighbourStages: NeighbourStageReport[] }> {
@@ -68,13 +68,13 @@ export async function runNeighbourApply(job: ApplyJob): Promise<ApplySummary & {
   const d = frame.d;
   const batchRows = 65536;
   const times: StageTimes = {};
-  const plan_ = segments(job);
-  const first = plan_[0] as Extract<Segment, { kind: 'rows' }>;
+  const operatorSegments = segments(job);
+  const first = operatorSegments[0] as Extract<Segment, { kind: 'rows' }>;
 
   // Pass one: whitened rows after the leading row-wise operators, and the text columns.
   const pipeline = await engine.createPipeline({ frame, latentKey: keys.stage('normal_scores', 0), sweeps: frame.frame.latent.sweeps, stages: first.stages, to: 'whitened' });
-  // Emitted columns and the patient column are kept; of a numeric column only the text of
-  // its missing cells (such as "?"), which the release writes back.
+  // Emitted columns and the patient column are kept. Of a numeric column only the text
+  // of its missing cells (such as "?") is kept, because the release writes it back.
   const kept = new Set([...plan.output.map((c) => c.source), ...(plan.patient === undefined ? [] : [plan.patient])]);
   const numericSources = new Set(plan.numeric.map((c) => c.source));
   const texts = new Map<number, CodedColumn>([...kept].map((source) => [source, new CodedColumn()]));
@@ -118,7 +118,7 @@ export async function runNeighbourApply(job: ApplyJob): Promise<ApplySummary & {
   const reports: NeighbourStageReport[] = [];
   let categoricalSource: Uint32Array | undefined;
   let sensitiveSource: Uint32Array | undefined;
-  for (const segment of plan_.slice(1)) {
+  for (const segment of operatorSegments.slice(1)) {
     const stageStarted = performance.now();
     if (segment.kind === 'rows') {
       points = await runRowSegment(job, segment.stages, points, n, d, rowIds);
@@ -219,9 +219,9 @@ async function runRowSegment(job: ApplyJob, stages: RowStage[], points: Float32A
 }
 
 /**
- * A batch of released rows [start, start + rows): each row's categorical, identifier,
- * date and missingness cells come from row categoricalSource[i] (itself without mix),
- * its sensitive cells from row sensitiveSource[i].
+ * Builds the batch of released rows [start, start + rows). Row i's categorical,
+ * identifier, date and missingness cells come from row categoricalSource[i] (row i
+ * itself without mix) and its sensitive cells from row sensitiveSource[i].
  */
 function virtualBatch(
   start: number,
