@@ -46,3 +46,32 @@ export function fingerprint(...arrays: ArrayLike<number>[]): string {
 }
 
 export { KNOTS_KIND };
+
+/**
+ * A WGSL function that returns `count` normals of a row's stream starting at draw
+ * `first`, computed from explicitly named ChaCha20 blocks and Box–Muller pairs with
+ * constant indices. It gives the same values as calling stream_normal for each draw,
+ * but keeps everything in registers: lavapipe runs the Stream struct of chacha20.wgsl
+ * from memory when it is used inside loops whose trip count varies.
+ */
+export function normalDrawsFunction(name: string, first: number, count: number): string {
+  const firstPair = first >> 1;
+  const lastPair = (first + count - 1) >> 1;
+  const blocks = new Set<number>();
+  for (let pair = firstPair; pair <= lastPair; pair++) blocks.add((2 * pair) >> 4);
+  const lines = [`fn ${name}(key0: vec4u, key1: vec4u, row_low: u32, row_high: u32) -> array<f32, ${count}> {`];
+  for (const block of blocks) lines.push(`  let block${block} = chacha_block(key0, key1, ${block}u, row_low, row_high);`);
+  lines.push(`  var out: array<f32, ${count}>;`);
+  const word = (t: number): string => `block${t >> 4}[${(t & 15) >> 2}][${t & 3}]`;
+  for (let pair = firstPair; pair <= lastPair; pair++) {
+    const t = 2 * pair;
+    lines.push('  {');
+    lines.push(`    let radius = sqrt(-2.0 * log_uniform(${word(t)}));`);
+    lines.push(`    let angle = 6.283185307179586 * word_to_uniform(${word(t + 1)});`);
+    if (t >= first && t < first + count) lines.push(`    out[${t - first}] = radius * cos(angle);`);
+    if (t + 1 >= first && t + 1 < first + count) lines.push(`    out[${t + 1 - first}] = radius * sin(angle);`);
+    lines.push('  }');
+  }
+  lines.push('  return out;', '}');
+  return lines.join('\n');
+}

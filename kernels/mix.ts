@@ -1,18 +1,19 @@
 import tgpu from 'typegpu';
 import chachaSource from '../shaders/chacha20.wgsl';
 import mixSource from '../shaders/mix.wgsl';
-import { F32Array, MixParams, U32Array } from '../src/gpu/schemas.js';
+import { F32Array, MixParams, U32Array, Vec4fArray } from '../src/gpu/schemas.js';
 import type { KernelDefinition } from '../src/gpu/runner.js';
 import { f32Literal, specialize } from '../src/gpu/wgsl.js';
 import { mixEtaDraw } from '../src/neighbours/mix.js';
+import { normalDrawsFunction } from './codegen.js';
 
 export const mixLayout = tgpu.bindGroupLayout({
   mixing: { uniform: MixParams },
   grouped: { storage: F32Array },
   offsets: { storage: U32Array },
-  centroids: { storage: F32Array },
+  centroids: { storage: Vec4fArray },
   row_ids: { storage: U32Array },
-  pool_factor: { storage: F32Array },
+  pool_factor_t: { storage: Vec4fArray },
   mixed: { storage: F32Array, access: 'mutable' },
 });
 
@@ -34,11 +35,13 @@ export function mixKernel(d: number, alpha: number, k: number): KernelDefinition
         chachaSource,
         specialize(mixSource, {
           D: d,
+          QUADS: Math.ceil(d / 4),
           GROUP_THREADS: mixGroupThreads(k),
           ALPHA: f32Literal(alpha),
           MAX_MEMBERS: 2 * k - 1,
           ETA_DRAW: mixEtaDraw(k),
-          MEMBER_CELLS: (2 * k - 1) * d,
+          MEMBER_QUADS: (2 * k - 1) * Math.ceil(d / 4),
+          NORMAL_DRAWS: [normalDrawsFunction('xi_normals', 0, 2 * k - 1), normalDrawsFunction('eta_normals', mixEtaDraw(k), d)].join('\n'),
         }),
       ].join('\n'),
   };

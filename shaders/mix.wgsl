@@ -7,18 +7,25 @@
 //   c + √(1 − α) m^(−1/2) Σ_t ξ_t d_t + √(α (m − 1)/m) L_pool η
 // where c is the group's centroid, d_t the deviations of its m members, ξ (draws
 // 0 .. m−1) and η (draws ETA_DRAW .. ETA_DRAW+D−1) keyed normals of the released row's
-// stream (row_ids: its global index as low and high words). Bindings: mixing (groups, rows,
-// key), grouped, offsets, centroids (row-major groups × D), row_ids, pool_factor
-// (row-major D × D), mixed (output, grouped order, columnar).
+// stream (row_ids: its global index as low and high words). Coordinates are handled four
+// at a time (QUADS = ⌈D/4⌉ vec4 per row, padded with zeros), because scalar loads from
+// storage and workgroup memory dominated this kernel's time on lavapipe.
+// Bindings: mixing (groups, rows, key), grouped, offsets, centroids (groups × QUADS
+// vec4), row_ids, pool_factor_t (Lᵀ: row l holds L[j][l] for j = 0 .. D−1, QUADS vec4 per
+// row), mixed (output, grouped order, columnar).
 
 const D: u32 = {{D}}u;
+const QUADS: u32 = {{QUADS}}u;
 const GROUP_THREADS: u32 = {{GROUP_THREADS}}u;
 const ALPHA: f32 = {{ALPHA}};
 const MAX_MEMBERS: u32 = {{MAX_MEMBERS}}u;
 const ETA_DRAW: u32 = {{ETA_DRAW}}u;
 
-// Member t's coordinate j at t * D + j.
-var<workgroup> members: array<f32, {{MEMBER_CELLS}}>;
+// xi_normals (draws 0 .. MAX_MEMBERS − 1) and eta_normals (draws ETA_DRAW .. ETA_DRAW + D − 1).
+{{NORMAL_DRAWS}}
+
+// Member u's coordinates 4q .. 4q + 3 at u * QUADS + q; slots past the group's size hold 0.
+var<workgroup> members: array<vec4f, {{MEMBER_QUADS}}>;
 
 @compute @workgroup_size({{GROUP_THREADS}})
 fn main(@builtin(workgroup_id) group_id: vec3u, @builtin(num_workgroups) group_count: vec3u, @builtin(local_invocation_index) lane: u32) {
@@ -29,8 +36,18 @@ fn main(@builtin(workgroup_id) group_id: vec3u, @builtin(num_workgroups) group_c
   }
   let start = offsets[g];
   let m = offsets[g + 1u] - start;
-  for (var i = lane; i < m * D; i += GROUP_THREADS) {
-    members[i] = grouped[(i % D) * mixing.rows + start + i / D];
+  for (var i = lane; i < MAX_MEMBERS * QUADS; i += GROUP_THREADS) {
+    let u = i / QUADS;
+    let first = (i % QUADS) * 4u;
+    var value = vec4f(0.0);
+    if (u < m) {
+      for (var c = 0u; c < 4u; c++) {
+        if (first + c < D) {
+          value[c] = grouped[(first + c) * mixing.rows + start + u];
+        }
+      }
+    }
+    members[i] = value;
   }
   workgroupBarrier();
 
@@ -38,30 +55,32 @@ fn main(@builtin(workgroup_id) group_id: vec3u, @builtin(num_workgroups) group_c
   let noise = sqrt(ALPHA * f32(m - 1u) / f32(m));
   for (var t = lane; t < m; t += GROUP_THREADS) {
     let p = start + t;
-    var stream = stream_open(mixing.key0, mixing.key1, row_ids[2u * p], row_ids[2u * p + 1u]);
+    let xi = xi_normals(mixing.key0, mixing.key1, row_ids[2u * p], row_ids[2u * p + 1u]);
+    let eta = eta_normals(mixing.key0, mixing.key1, row_ids[2u * p], row_ids[2u * p + 1u]);
 
-    // Σ_u ξ_u d_u = Σ_u ξ_u x_u − (Σ_u ξ_u) c.
-    var xi: array<f32, MAX_MEMBERS>;
+    // Σ_u ξ_u d_u = Σ_u ξ_u x_u − (Σ_u ξ_u) c; absent members weigh 0.
+    var weights = xi;
     var xi_sum = 0.0;
-    for (var u = 0u; u < m; u++) {
-      xi[u] = stream_normal(&stream, u);
-      xi_sum += xi[u];
+    for (var u = 0u; u < MAX_MEMBERS; u++) {
+      weights[u] = select(0.0, xi[u], u < m);
+      xi_sum += weights[u];
     }
-    var eta: array<f32, D>;
-    for (var l = 0u; l < D; l++) {
-      eta[l] = stream_normal(&stream, ETA_DRAW + l);
-    }
-    for (var j = 0u; j < D; j++) {
-      let c = centroids[g * D + j];
-      var combination = 0.0;
-      for (var u = 0u; u < m; u++) {
-        combination += xi[u] * members[u * D + j];
+    for (var q = 0u; q < QUADS; q++) {
+      let c = centroids[g * QUADS + q];
+      var combination = vec4f(0.0);
+      for (var u = 0u; u < MAX_MEMBERS; u++) {
+        combination += weights[u] * members[u * QUADS + q];
       }
-      var s = 0.0;
-      for (var l = 0u; l <= j; l++) {
-        s += pool_factor[j * D + l] * eta[l];
+      var s = vec4f(0.0);
+      for (var l = 0u; l < D; l++) {
+        s += eta[l] * pool_factor_t[l * QUADS + q];
       }
-      mixed[j * mixing.rows + p] = c + spread * (combination - xi_sum * c) + noise * s;
+      let value = c + spread * (combination - xi_sum * c) + noise * s;
+      for (var k = 0u; k < 4u; k++) {
+        if (4u * q + k < D) {
+          mixed[(4u * q + k) * mixing.rows + p] = value[k];
+        }
+      }
     }
   }
 }

@@ -4,6 +4,20 @@ import * as d from 'typegpu/data';
 import { MixParams } from '../gpu/schemas.js';
 import { groupCentroids, type MixRequest } from '../neighbours/mix.js';
 
+/** Rows of a row-major matrix padded to whole vec4s (⌈columns/4⌉ · 4 floats per row). */
+function padQuads(matrix: Float64Array, rows: number, columns: number): Float32Array {
+  const stride = Math.ceil(columns / 4) * 4;
+  const out = new Float32Array(rows * stride);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < columns; c++) out[r * stride + c] = matrix[r * columns + c];
+  return out;
+}
+
+function transpose(matrix: Float64Array, size: number): Float64Array {
+  const out = new Float64Array(size * size);
+  for (let r = 0; r < size; r++) for (let c = 0; c < size; c++) out[c * size + r] = matrix[r * size + c];
+  return out;
+}
+
 /**
  * Runs the mix kernel over all rows of a mixing request. The host puts rows in grouped
  * order (members of a group contiguous) and columnar, with each group's centroid, and
@@ -35,9 +49,9 @@ export async function gpuMix(runner: KernelRunner, request: MixRequest): Promise
   const buffers = {
     grouped: upload('mix rows', grouped),
     offsets: upload('mix offsets', groups.offsets),
-    centroids: upload('mix centroids', Float32Array.from(groupCentroids(request.points, dims, groups))),
+    centroids: upload('mix centroids', padQuads(groupCentroids(request.points, dims, groups), groupCount, dims)),
     row_ids: upload('mix row ids', rowIds),
-    pool_factor: upload('mix pool factor', Float32Array.from(request.poolFactor)),
+    pool_factor_t: upload('mix pool factor', padQuads(transpose(request.poolFactor, dims), dims, dims)),
     mixed: storageBuffer(device, 'mix output', n * dims * 4),
   };
   const staging = device.createBuffer({ label: 'mix staging', size: Math.max(16, n * dims * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });

@@ -18,6 +18,7 @@ export const StageParams = d
 
 export const F32Array = d.arrayOf(d.f32);
 export const U32Array = d.arrayOf(d.u32);
+export const Vec4fArray = d.arrayOf(d.vec4f);
 
 /** The StageParams value for a batch and key. */
 export function stageParams(rows: number, rowBase: number, rowStride: number, key: Uint32Array): d.Infer<typeof StageParams> {
