@@ -9,6 +9,7 @@ import { gpuMix } from '../src/engine/gpu_mix.js';
 import { acquireGpu } from '../src/gpu/device.js';
 import { KernelRunner } from '../src/gpu/runner.js';
 import { formGroups, mixReference, pooledCovariance, type MixRequest } from '../src/neighbours/mix.js';
+import { standardNormals } from './report.js';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, columns: { type: 'string', default: '32' }, k: { type: 'string', default: '10' }, alpha: { type: 'string', default: '0.5' } } });
 const n = Number(values.rows);
@@ -16,13 +17,7 @@ const d = Number(values.columns);
 const k = Number(values.k);
 const key = Uint32Array.from({ length: 8 }, (_, i) => 0x85ebca6b * (i + 3));
 
-const points = new Float32Array(n * d);
-for (let i = 0; i < points.length; i += 2) {
-  const radius = Math.sqrt(-2 * Math.log(Math.random() || 1e-12));
-  const angle = 2 * Math.PI * Math.random();
-  points[i] = radius * Math.cos(angle);
-  if (i + 1 < points.length) points[i + 1] = radius * Math.sin(angle);
-}
+const points = standardNormals(n * d);
 
 const time = async <T>(work: () => T | Promise<T>): Promise<[T, number]> => {
   const started = performance.now();

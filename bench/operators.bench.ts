@@ -12,7 +12,7 @@ import { KernelRunner, storageBuffer, type KernelDefinition } from '../src/gpu/r
 import { StageParams, stageParams } from '../src/gpu/schemas.js';
 import { project } from '../src/reference/project.js';
 import { rotate } from '../src/reference/rotate.js';
-import { printTable, type BenchRow } from './report.js';
+import { printTable, standardNormals, type BenchRow } from './report.js';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, columns: { type: 'string', default: '32' }, 'cpu-rows': { type: 'string' } } });
 const rows = Number(values.rows);
@@ -20,13 +20,7 @@ const d = Number(values.columns);
 // --cpu-rows times the reference on a slice, for quick runs; by default it gets all rows.
 const cpuRows = Math.min(rows, Number(values['cpu-rows'] ?? rows));
 
-const w = new Float32Array(d * rows);
-for (let i = 0; i < w.length; i += 2) {
-  const radius = Math.sqrt(-2 * Math.log(Math.random() || 1e-12));
-  const angle = 2 * Math.PI * Math.random();
-  w[i] = radius * Math.cos(angle);
-  if (i + 1 < w.length) w[i + 1] = radius * Math.sin(angle);
-}
+const w = standardNormals(d * rows);
 const key = Uint32Array.from({ length: 8 }, (_, i) => 0x9e3779b9 * (i + 1));
 const operators: { name: string; kernel: KernelDefinition; cpu: (x: Float32Array, n: number) => void }[] = [
   {
