@@ -10,9 +10,10 @@
 // stream (row_ids: its global index as low and high words). Coordinates are handled four
 // at a time (QUADS = ⌈D/4⌉ vec4 per row, padded with zeros), because scalar loads from
 // storage and workgroup memory dominated this kernel's time on lavapipe.
+// L_pool is baked in as literals up to 64 columns, else read from pool_factor_t (Lᵀ: row l
+// holds L[j][l] for j = 0 .. D−1, QUADS vec4 per row).
 // Bindings: mixing (groups, rows, key), grouped, offsets, centroids (groups × QUADS
-// vec4), row_ids, pool_factor_t (Lᵀ: row l holds L[j][l] for j = 0 .. D−1, QUADS vec4 per
-// row), mixed (output, grouped order, columnar).
+// vec4), row_ids, pool_factor_t, mixed (output, grouped order, columnar).
 
 const D: u32 = {{D}}u;
 const QUADS: u32 = {{QUADS}}u;
@@ -23,6 +24,9 @@ const ETA_DRAW: u32 = {{ETA_DRAW}}u;
 
 // xi_normals (draws 0 .. MAX_MEMBERS − 1) and eta_normals (draws ETA_DRAW .. ETA_DRAW + D − 1).
 {{NORMAL_DRAWS}}
+
+// Quad q of L_pool η.
+{{POOL_NOISE}}
 
 // Member u's coordinates 4q .. 4q + 3 at u * QUADS + q; slots past the group's size hold 0.
 var<workgroup> members: array<vec4f, {{MEMBER_QUADS}}>;
@@ -71,10 +75,7 @@ fn main(@builtin(workgroup_id) group_id: vec3u, @builtin(num_workgroups) group_c
       for (var u = 0u; u < MAX_MEMBERS; u++) {
         combination += weights[u] * members[u * QUADS + q];
       }
-      var s = vec4f(0.0);
-      for (var l = 0u; l < D; l++) {
-        s += eta[l] * pool_factor_t[l * QUADS + q];
-      }
+      let s = pool_noise(q, eta);
       let value = c + spread * (combination - xi_sum * c) + noise * s;
       for (var k = 0u; k < 4u; k++) {
         if (4u * q + k < D) {

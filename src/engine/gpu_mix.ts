@@ -28,18 +28,25 @@ export async function gpuMix(runner: KernelRunner, request: MixRequest): Promise
   const dims = request.d;
   const device = runner.device;
   const root = runner.context.root;
-  const kernel = mixKernel(dims, request.alpha, request.k);
+  const kernel = mixKernel(dims, request.alpha, request.k, request.poolFactor);
   const pipeline = await runner.pipeline(kernel);
 
   const groupCount = groups.offsets.length - 1;
   const grouped = new Float32Array(n * dims);
   const rowIds = new Uint32Array(2 * n);
-  for (let p = 0; p < n; p++) {
-    const row = groups.order[p];
-    for (let j = 0; j < dims; j++) grouped[j * n + p] = request.points[row * dims + j];
-    // The released row at position p draws from the stream of the row it replaces.
-    rowIds[2 * p] = request.rowIds[row] >>> 0;
-    rowIds[2 * p + 1] = Math.floor(request.rowIds[row] / 4294967296) >>> 0;
+  // Blocks of 64 positions keep both the row reads and the column writes cache-friendly.
+  for (let block = 0; block < n; block += 64) {
+    const end = Math.min(n, block + 64);
+    for (let p = block; p < end; p++) {
+      const row = groups.order[p];
+      // The released row at position p draws from the stream of the row it replaces.
+      rowIds[2 * p] = request.rowIds[row] >>> 0;
+      rowIds[2 * p + 1] = Math.floor(request.rowIds[row] / 4294967296) >>> 0;
+    }
+    for (let j = 0; j < dims; j++) {
+      const column = j * n;
+      for (let p = block; p < end; p++) grouped[column + p] = request.points[groups.order[p] * dims + j];
+    }
   }
   const upload = (label: string, data: Float32Array | Uint32Array): GPUBuffer => {
     const buffer = storageBuffer(device, label, data.byteLength);
@@ -70,9 +77,12 @@ export async function gpuMix(runner: KernelRunner, request: MixRequest): Promise
     device.queue.submit([encoder.finish()]);
     const mixed = new Float32Array(await readBack(device, staging, n * dims * 4), 0, n * dims);
     const out = new Float32Array(n * dims);
-    for (let p = 0; p < n; p++) {
-      const row = groups.order[p];
-      for (let j = 0; j < dims; j++) out[row * dims + j] = mixed[j * n + p];
+    for (let block = 0; block < n; block += 64) {
+      const end = Math.min(n, block + 64);
+      for (let j = 0; j < dims; j++) {
+        const column = j * n;
+        for (let p = block; p < end; p++) out[groups.order[p] * dims + j] = mixed[column + p];
+      }
     }
     return out;
   } finally {
