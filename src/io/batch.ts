@@ -66,15 +66,25 @@ export function planColumns(schema: Schema, header: string[], file: string): Col
   return { file, header, numeric, output, missingTokens: new Set(schema.missing_tokens), patient, schemaOf: (source) => bySource[source] };
 }
 
-/** One batch of rows in columnar form: numeric values as float64 and float32 (NaN = missing). */
+/**
+ * One batch of rows in columnar form: numeric values as float64 and float32 (NaN =
+ * missing). Row r is global row firstRow + r · rowStride of the whole input (stride 1
+ * unless the batch holds one shard's rows, or rows given with their own ids).
+ */
 export interface Batch {
   firstRow: number;
+  rowStride?: number;
   rows: number;
   records: string[][];
   lines: Int32Array;
   /** Columnar d × rows: column j of row r at j * rows + r. */
   numeric64: Float64Array;
   numeric: Float32Array;
+}
+
+/** Global index of row r of a batch. */
+export function batchRow(batch: Pick<Batch, 'firstRow' | 'rowStride'>, r: number): number {
+  return batch.firstRow + r * (batch.rowStride ?? 1);
 }
 
 /** Digits after the decimal point written in a numeric text ("1.50" → 2, "2e-3" → 3). */

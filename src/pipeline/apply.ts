@@ -2,7 +2,7 @@ import type { NumericPipeline, RowStage, StageTimes } from '../engine/engine.js'
 import type { Engine } from '../engine/engine.js';
 import { InputError } from '../errors.js';
 import type { LoadedFrame } from '../frame/frame.js';
-import type { Batch, ColumnPlan } from '../io/batch.js';
+import { batchRow, type Batch, type ColumnPlan } from '../io/batch.js';
 import type { BatchWriter, OutputBatch, OutputColumnData } from '../io/output.js';
 import { pseudonym } from '../prf/keys.js';
 import { RowStream } from '../prf/stream.js';
@@ -118,7 +118,7 @@ export async function runApply(job: ApplyJob): Promise<ApplySummary> {
 }
 
 function runNumeric(pipeline: NumericPipeline, batch: Batch): Promise<Float32Array> {
-  const positions = pipeline.run(batch.numeric, { rows: batch.rows, rowBase: batch.firstRow, rowStride: 1 });
+  const positions = pipeline.run(batch.numeric, { rows: batch.rows, rowBase: batch.firstRow, rowStride: batch.rowStride ?? 1 });
   // Avoid an unhandled rejection while the promise waits in the queue.
   positions.catch(() => {});
   return positions;
@@ -189,7 +189,7 @@ class ReleaseBuilder {
         } else if (column.role === 'date') {
           values[out] = plan.missingTokens.has(text) ? text : this.shiftDate(batch, r, column.source, text);
         } else if (pram && !plan.missingTokens.has(text)) {
-          stream!.seek(batch.firstRow + r);
+          stream!.seek(batchRow(batch, r));
           values[out] = pram.apply(text, stream!);
         } else {
           values[out] = text;
@@ -199,17 +199,17 @@ class ReleaseBuilder {
     }
 
     const sourceRows = new Float64Array(n);
-    for (let out = 0; out < n; out++) sourceRows[out] = batch.firstRow + order[out];
+    for (let out = 0; out < n; out++) sourceRows[out] = batchRow(batch, order[out]);
     this.times.finalize += performance.now() - started;
     return { batch: { rows: n, columns }, sourceRows };
   }
 
   private shiftDate(batch: Batch, r: number, source: number, text: string): string {
     const { plan } = this.job;
-    const who = plan.patient === undefined ? `row:${batch.firstRow + r}` : `patient:${batch.records[r][plan.patient]}`;
+    const who = plan.patient === undefined ? `row:${batchRow(batch, r)}` : `patient:${batch.records[r][plan.patient]}`;
     return this.dates.shift(text, this.dates.offsetDays(who), {
       file: plan.file,
-      row: batch.firstRow + r + 1,
+      row: batchRow(batch, r) + 1,
       line: batch.lines[r],
       column: plan.header[source],
     });

@@ -1,6 +1,6 @@
 import type { Engine } from '../engine/engine.js';
 import { InputError } from '../errors.js';
-import { DEFAULT_FIT_OPTIONS, finishFit, FitAccumulator, type FitOptions } from '../frame/fit.js';
+import { DEFAULT_FIT_OPTIONS, finishFit, FitAccumulator, type FitKeys, type FitOptions } from '../frame/fit.js';
 import type { Frame, LoadedFrame } from '../frame/frame.js';
 import { planColumns, type Batch, type ColumnPlan } from '../io/batch.js';
 import type { BatchWriter } from '../io/output.js';
@@ -34,24 +34,67 @@ export async function inferSchema(table: TableInput, batchRows: number): Promise
   return { ...inference.result(), header };
 }
 
+/** The keys of the fit's draws, with the fingerprint that partial fit files carry. */
+export function fitKeysOf(keys: RunKeys): FitKeys {
+  const check = keys.stage('fit_state_check', 0);
+  return {
+    sample: keys.fitSample(),
+    round: (round: number) => keys.fitRound(round),
+    check: Array.from(check.subarray(0, 4), (word) => word.toString(16).padStart(8, '0')).join(''),
+  };
+}
+
+/**
+ * The fit pass over one or more tables that are consecutive parts of one input: the
+ * rows of table t are numbered on from where table t − 1 ended, starting at
+ * `firstRow`, so the keyed sample sees the same global rows as a fit of the whole
+ * input. Every table must have the same columns.
+ */
+export async function accumulateFit(context: JobContext, tables: readonly TableInput[], schema: Schema, keys: RunKeys, options: FitOptions = DEFAULT_FIT_OPTIONS, firstRow = 0): Promise<FitAccumulator> {
+  const fitKeys = fitKeysOf(keys);
+  let accumulator: FitAccumulator | undefined;
+  let offset = firstRow;
+  for (const table of tables) {
+    const pass = table.open(context.batchRows);
+    const stage = tables.length > 1 ? `fit ${table.name}` : 'fit';
+    const progress = context.progress(stage, undefined, () => pass.fractionRead());
+    const makePlan = (header: string[]): ColumnPlan => {
+      const plan = planColumns(validateSchema(schema, table.name, header), header, table.name);
+      if (accumulator && plan.header.join('\u0000') !== accumulator.plan.header.join('\u0000')) {
+        throw new InputError(`columns (${header.join(', ')}) differ from those of ${accumulator.plan.file}`, 'give parts of one table, with the same columns in the same order', { file: table.name });
+      }
+      return plan;
+    };
+    const decimals = (plan: ColumnPlan): Int32Array => (accumulator ??= new FitAccumulator(plan, fitKeys, options)).decimals;
+    let rows = 0;
+    for await (const { batch } of pass.batches(makePlan, decimals)) {
+      accumulator!.add(batch, offset);
+      rows += batch.rows;
+      progress(rows);
+    }
+    progress(rows, true);
+    offset += rows;
+  }
+  if (!accumulator) throw new InputError('no input table was given', 'give at least one input file');
+  return accumulator;
+}
+
+/** Builds the frame from an accumulated fit (the latent correlation rounds run here). */
+export async function finishTables(context: JobContext, accumulator: FitAccumulator, schema: Schema, keys: RunKeys, options: FitOptions = DEFAULT_FIT_OPTIONS): Promise<Frame> {
+  return finishFit(accumulator, schema, context.engine.scoreLatent, fitKeysOf(keys), options, context.log);
+}
+
+/** The fit pass over one or more consecutive parts of one input, then the latent rounds. */
+export async function fitTables(context: JobContext, tables: readonly TableInput[], schema: Schema, keys: RunKeys, options: FitOptions = DEFAULT_FIT_OPTIONS): Promise<{ frame: Frame; rows: number; seconds: number }> {
+  const started = performance.now();
+  const accumulator = await accumulateFit(context, tables, schema, keys, options);
+  const frame = await finishTables(context, accumulator, schema, keys, options);
+  return { frame, rows: accumulator.rows, seconds: (performance.now() - started) / 1000 };
+}
+
 /** The fit pass: one streaming read, then the latent correlation rounds. */
 export async function fitTable(context: JobContext, table: TableInput, schema: Schema, keys: RunKeys, options: FitOptions = DEFAULT_FIT_OPTIONS): Promise<{ frame: Frame; rows: number; seconds: number }> {
-  const started = performance.now();
-  const pass = table.open(context.batchRows);
-  const progress = context.progress('fit', undefined, () => pass.fractionRead());
-  const fitKeys = { sample: keys.fitSample(), round: (round: number) => keys.fitRound(round) };
-  let accumulator: FitAccumulator | undefined;
-
-  const makePlan = (header: string[]): ColumnPlan => planColumns(validateSchema(schema, table.name, header), header, table.name);
-  const decimals = (plan: ColumnPlan): Int32Array => (accumulator ??= new FitAccumulator(plan, fitKeys, options)).decimals;
-  for await (const { batch } of pass.batches(makePlan, decimals)) {
-    accumulator!.add(batch);
-    progress(accumulator!.rows);
-  }
-  progress(accumulator!.rows, true);
-
-  const frame = await finishFit(accumulator!, schema, context.engine.scoreLatent, fitKeys, options, context.log);
-  return { frame, rows: accumulator!.rows, seconds: (performance.now() - started) / 1000 };
+  return fitTables(context, [table], schema, keys, options);
 }
 
 /** Checks that an input carries every numeric column of the frame, in the frame's order. */
