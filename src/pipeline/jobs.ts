@@ -4,6 +4,7 @@ import { DEFAULT_FIT_OPTIONS, finishFit, FitAccumulator, type FitKeys, type FitO
 import type { Frame, LoadedFrame } from '../frame/frame.js';
 import { planColumns, type Batch, type ColumnPlan } from '../io/batch.js';
 import type { BatchWriter } from '../io/output.js';
+import { selectShard, type Shard } from '../io/shard.js';
 import type { TableInput } from '../io/table.js';
 import { SchemaInference } from '../schema/infer.js';
 import { validateSchema, type Schema } from '../schema/schema.js';
@@ -116,6 +117,19 @@ export interface ApplyTarget {
   rowMap?: (sourceRows: Float64Array) => Promise<void>;
   /** Total rows, when a fit pass has counted them, for progress. */
   totalRows?: number;
+  /** Only the rows of this shard are transformed and written. */
+  shard?: Shard;
+  /** Global index of the table's first row, when the table is a part of a larger input. */
+  firstRow?: number;
+}
+
+/** The batches of a pass moved to their global rows and restricted to a shard. */
+async function* placeBatches(batches: AsyncIterable<{ batch: Batch }>, target: ApplyTarget): AsyncGenerator<Batch> {
+  for await (const { batch } of batches) {
+    const placed = target.firstRow ? { ...batch, firstRow: batch.firstRow + target.firstRow } : batch;
+    const selected = target.shard ? selectShard(placed, target.shard) : placed;
+    if (selected) yield selected;
+  }
 }
 
 /**
@@ -134,11 +148,12 @@ export async function applyTable(context: JobContext, table: TableInput, frame: 
 
   try {
     // The plan comes from the header, so the first batch is read before runApply starts.
-    const iterator = pass.batches(makePlan)[Symbol.asyncIterator]();
+    const iterator = placeBatches(pass.batches(makePlan), target)[Symbol.asyncIterator]();
     const first = await iterator.next();
+    if (!plan) throw new InputError('table has no data rows', 'give a table with data rows', { file: table.name });
     const batches = (async function* (): AsyncGenerator<Batch> {
-      if (!first.done) yield first.value.batch;
-      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value.batch;
+      if (!first.done) yield first.value;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
     })();
     const summary = await runApply({
       plan: plan!,
