@@ -48,9 +48,17 @@ export function positiveInteger(value: string): number {
   return n;
 }
 
+/** --format: the input format of commands that read table files. */
+export function formatOption(): Option {
+  return new Option('--format <name>', 'input format (default: by file extension: .parquet, .arrow/.feather, .arrows, else CSV)').choices([...TABLE_FORMATS]);
+}
+
+export function addFormat(command: Command): Command {
+  return command.addOption(formatOption());
+}
+
 export function addCommon(command: Command): Command {
   return command
-    .addOption(new Option('--format <name>', 'input format (default: by file extension: .parquet, .arrow/.feather, .arrows, else CSV)').choices([...TABLE_FORMATS]))
     .addOption(new Option('--backend <name>', 'where the stages run: gpu (WebGPU), cpu (TypeScript reference) or auto').choices(['auto', 'gpu', 'cpu']).default('auto'))
     .option('--batch-rows <n>', 'rows per batch; memory grows with it, the GPU runs faster with more', positiveInteger, 65536)
     .option('--key-file <path>', 'keep the secret in this file (created if missing) for reproducible runs; without it a fresh ephemeral key is used')
@@ -234,7 +242,7 @@ export function buildProgram(): Command {
     .argument('<input>', 'table file: CSV with a header line, Parquet or Arrow IPC')
     .option('--out <path>', 'schema file to write (default: <input name>.schema.json in the current folder)')
     .option('--batch-rows <n>', 'rows read per batch', positiveInteger, 65536)
-    .addOption(new Option('--format <name>', 'input format (default: by file extension)').choices([...TABLE_FORMATS]))
+    .addOption(formatOption())
     .action(async (input: string, options: { out?: string; batchRows: number; format?: string }) => {
       const out = options.out ?? `${basename(input, extname(input))}.schema.json`;
       checkOutput(out, input);
@@ -249,7 +257,7 @@ export function buildProgram(): Command {
       log(`wrote ${out}; edit roles, units, valid ranges (min, max) and decimals, then pass it with --schema`);
     });
 
-  addCommon(
+  const fitCommand = addCommon(
     program
       .command('fit')
       .description('fit the frame (marginals and latent correlation; aggregates only) and write it as JSON; several inputs are consecutive parts of one table')
@@ -258,7 +266,8 @@ export function buildProgram(): Command {
       .option('--schema <path>', 'schema file (default: inferred from the first input, written to <out>.schema.json)')
       .option('--partial <path>', 'write the accumulated statistics of these inputs to this file instead of a frame, for `geomask merge` (needs --key-file, --label and --schema)')
       .option('--first-row <n>', 'global index of the first row of the inputs in the whole table (with --partial)', nonNegativeInteger, 0),
-  ).action(async (inputs: string[], options: CommonOptions & { out?: string; schema?: string; partial?: string; firstRow: number }) => {
+  );
+  addFormat(fitCommand).action(async (inputs: string[], options: CommonOptions & { out?: string; schema?: string; partial?: string; firstRow: number }) => {
     if (options.partial) return fitPartial(inputs, options as CommonOptions & { partial: string; schema?: string; firstRow: number });
     if (!options.out) throw new InputError('fit needs --out (the frame file) or --partial (a partial fit file)', 'add --out frame.json');
     const input = inputs[0];
@@ -286,6 +295,7 @@ export function buildProgram(): Command {
         .requiredOption('--frame <path>', 'frame file written by `geomask fit`')
         .requiredOption('--out <path>', 'release file to write, in the format its extension names (a report is written beside it)')
         .addOption(new Option('--out-format <name>', 'release format (default: by file extension)').choices([...TABLE_FORMATS]))
+        .addOption(formatOption())
         .option('--shard <i/n>', 'transform only the rows whose index in the input is i mod n; the union of the n shard releases is the whole release')
         .option('--row-map <path>', 'also write which input row each output row came from; this file re-links the release, keep it with the key'),
     ),
@@ -299,6 +309,7 @@ export function buildProgram(): Command {
         .argument('<input>', 'table file (CSV, Parquet or Arrow IPC)')
         .requiredOption('--out <path>', 'release file to write, in the format its extension names (the frame and a report are written beside it)')
         .addOption(new Option('--out-format <name>', 'release format (default: by file extension)').choices([...TABLE_FORMATS]))
+        .addOption(formatOption())
         .option('--schema <path>', 'schema file (default: inferred, written to <out>.schema.json)')
         .option('--row-map <path>', 'also write which input row each output row came from; this file re-links the release, keep it with the key'),
     ),

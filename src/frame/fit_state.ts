@@ -63,8 +63,10 @@ export function decodeFitState(bytes: Uint8Array, source: string): FitState {
   const arrays = parsed.blobs.map(({ type, offset, length }) => {
     const size = type === 'f64' ? 8 : 4;
     if (start + offset + length * size > bytes.length) notState();
-    // Copied into fresh buffers, so each array is aligned and owns its memory.
-    const copy = bytes.slice(start + offset, start + offset + length * size);
+    // Copied into fresh buffers, so each array is aligned and owns its memory (a Node
+    // Buffer's slice would share the Buffer's pool).
+    const copy = new Uint8Array(length * size);
+    copy.set(bytes.subarray(start + offset, start + offset + length * size));
     return type === 'f64' ? new Float64Array(copy.buffer) : new Float32Array(copy.buffer);
   });
   const revive = (value: unknown): unknown => {
