@@ -185,15 +185,20 @@ function toArrowBatch(plan: ColumnPlan, types: ColumnType[], table: arrow.Record
   const numericSources = new Set(plan.numeric.map((c) => c.source));
   const textColumns = types.map((type, c) => (numericSources.has(c) ? undefined : readTexts(table.getChildAt(c)!, type)));
   const records: string[][] = new Array(rows);
-  for (let r = 0; r < rows; r++) {
-    const record: string[] = new Array(types.length);
-    for (let c = 0; c < types.length; c++) record[c] = textColumns[c]?.[r] ?? '';
-    records[r] = record;
-  }
-  const lines = lineNumbers(firstRow, rows);
-
   // Numeric columns stored as text go through the CSV path, which checks every cell.
   const textual = plan.numeric.filter((c) => types[c.source].kind !== 'float' && types[c.source].kind !== 'int');
+  if (textual.length === 0 && textColumns.every((column) => column === undefined)) {
+    // With numeric columns alone every row's record is empty, so rows share one.
+    const empty = new Array<string>(types.length).fill('');
+    records.fill(empty);
+  } else {
+    for (let r = 0; r < rows; r++) {
+      const record: string[] = new Array(types.length);
+      for (let c = 0; c < types.length; c++) record[c] = textColumns[c]?.[r] ?? '';
+      records[r] = record;
+    }
+  }
+  const lines = lineNumbers(firstRow, rows);
   if (textual.length > 0) {
     for (const column of textual) {
       const texts = readTexts(table.getChildAt(column.source)!, types[column.source]);

@@ -169,7 +169,9 @@ class ReleaseBuilder {
           const r = order[out];
           if (Number.isNaN(batch.numeric64[j * n + r])) {
             values[out] = NaN;
-            missingText.set(out, batch.records[r][column.source]);
+            // Writers read an absent entry as the empty text, so only other texts are kept.
+            const text = batch.records[r][column.source];
+            if (text !== '') missingText.set(out, text);
           } else {
             values[out] = formatter.snap(formatter.value(positions[j * n + r]));
           }

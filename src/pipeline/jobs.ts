@@ -1,4 +1,4 @@
-import type { Engine } from '../engine/engine.js';
+import type { Engine, StageTimes } from '../engine/engine.js';
 import { InputError } from '../errors.js';
 import { DEFAULT_FIT_OPTIONS, finishFit, FitAccumulator, type FitKeys, type FitOptions } from '../frame/fit.js';
 import type { Frame, LoadedFrame } from '../frame/frame.js';
@@ -123,13 +123,35 @@ export interface ApplyTarget {
   firstRow?: number;
 }
 
-/** The batches of a pass moved to their global rows and restricted to a shard. */
-async function* placeBatches(batches: AsyncIterable<{ batch: Batch }>, target: ApplyTarget): AsyncGenerator<Batch> {
-  for await (const { batch } of batches) {
+/**
+ * The batches of a pass moved to their global rows and restricted to a shard; the
+ * time spent reading and decoding them is added to `times.parse`.
+ */
+async function* placeBatches(batches: AsyncIterable<{ batch: Batch }>, target: ApplyTarget, times: StageTimes): AsyncGenerator<Batch> {
+  const iterator = batches[Symbol.asyncIterator]();
+  for (;;) {
+    const started = performance.now();
+    const next = await iterator.next();
+    if (next.done) break;
+    const batch = next.value.batch;
     const placed = target.firstRow ? { ...batch, firstRow: batch.firstRow + target.firstRow } : batch;
     const selected = target.shard ? selectShard(placed, target.shard) : placed;
+    times.parse += performance.now() - started;
     if (selected) yield selected;
   }
+}
+
+/** A writer that adds the time spent in `write` (encoding and writing) to `times.write`. */
+function timedWriter(writer: BatchWriter, times: StageTimes): BatchWriter {
+  return {
+    write: async (batch) => {
+      const started = performance.now();
+      await writer.write(batch);
+      times.write += performance.now() - started;
+    },
+    commit: () => writer.commit(),
+    abort: () => writer.abort(),
+  };
 }
 
 /**
@@ -139,6 +161,7 @@ async function* placeBatches(batches: AsyncIterable<{ batch: Batch }>, target: A
 export async function applyTable(context: JobContext, table: TableInput, frame: LoadedFrame, operators: ResolvedOperator[], keys: RunKeys, target: ApplyTarget): Promise<ApplySummary> {
   const pass = table.open(context.batchRows);
   const progress = context.progress('apply', target.totalRows, () => pass.fractionRead());
+  const ioTimes: StageTimes = { parse: 0, write: 0 };
   let plan: ColumnPlan | undefined;
   const makePlan = (header: string[]): ColumnPlan => {
     plan = planColumns(validateSchema(frame.frame.schema, table.name, header), header, table.name);
@@ -148,7 +171,7 @@ export async function applyTable(context: JobContext, table: TableInput, frame: 
 
   try {
     // The plan comes from the header, so the first batch is read before runApply starts.
-    const iterator = placeBatches(pass.batches(makePlan), target)[Symbol.asyncIterator]();
+    const iterator = placeBatches(pass.batches(makePlan), target, ioTimes)[Symbol.asyncIterator]();
     const first = await iterator.next();
     if (!plan) throw new InputError('table has no data rows', 'give a table with data rows', { file: table.name });
     const batches = (async function* (): AsyncGenerator<Batch> {
@@ -162,14 +185,16 @@ export async function applyTable(context: JobContext, table: TableInput, frame: 
       engine: context.engine,
       keys,
       batches,
-      writer: target.writer,
+      writer: timedWriter(target.writer, ioTimes),
       depth: 2,
       rowMap: target.rowMap,
       progress: (rows) => progress(rows),
     });
     progress(summary.rows, true);
+    const committing = performance.now();
     await target.writer.commit();
-    return summary;
+    ioTimes.write += performance.now() - committing;
+    return { ...summary, times: { parse: ioTimes.parse, ...summary.times, write: ioTimes.write } };
   } catch (error) {
     await target.writer.abort();
     throw error;
