@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { geomask, tempFolder } from './helpers/cli.js';
-import { runStreamPartitions, sortedRows } from './helpers/stream_driver.js';
+import { pipeThrough, runStreamPartitions, sortedRows } from './helpers/stream_driver.js';
 import { SEED } from './helpers/synthetic.js';
 import { TYPED_SCHEMA, typedTable, writeParquetFile, writeSchemaFile } from './helpers/typed_table.js';
 
@@ -69,6 +69,12 @@ describe(`sharded runs (seed ${SEED})`, () => {
       expect(sortedRows(released)).toEqual(sortedRows([arrow.tableFromIPC(readFileSync(join(folder, 'whole.arrows')))]));
     });
   }
+
+  it('streams an empty partition as an empty release with its columns', async () => {
+    const released = await pipeThrough(arrow.tableToIPC(source.slice(0, 0), 'stream'), ['--frame', frame, '--key-file', key, '--label', 'typed', '--first-row', '0', '--quiet']);
+    expect(released.numRows).toBe(0);
+    expect(released.schema.fields.map((f) => f.name)).toEqual(['patient', 'lab', 'count', 'age', 'score', 'admitted', 'seen_at', 'sex', 'flag']);
+  });
 
   describe('fit of parts', () => {
     let parts: string[];

@@ -134,7 +134,8 @@ export function addScaleCommands(program: Command): void {
       const { specs } = operatorsFor(options, frame);
       const operators = resolveOperators(specs, frame.columns.length);
       log(`operators: ${operators.map(describeOperator).join(', ')}`);
-      const table = new ArrowTable('standard input', async () => process.stdin, { rowIdColumn: options.rowId });
+      // An empty partition gives an empty release with the release's columns.
+      const table = new ArrowTable('standard input', async () => process.stdin, { rowIdColumn: options.rowId, allowEmpty: true });
       const loaded = loadFrame(frame);
       const writer = new ArrowBatchWriter(stdoutSink(), 'stream', (names) => releaseColumnTypes(loaded, operators, table.columnTypes)(names));
       const summary = await applyTable(context, table, loaded, operators, keys, { writer, firstRow: options.firstRow });

@@ -174,6 +174,8 @@ export class GpuEngine implements Engine {
     return {
       times,
       run(x: Float32Array, batch: BatchRows): Promise<Float32Array> {
+        // An empty batch (an empty partition in stream mode) has nothing to map back.
+        if (batch.rows === 0) return Promise.resolve(new Float32Array(0));
         const slot = slots[next];
         next = (next + 1) % slots.length;
         const result = slot.busy.then(() => runBatch(slot, x, batch));

@@ -86,6 +86,11 @@ export interface ArrowPassOptions {
    * values place the rows (so their draws do not depend on how the input was split).
    */
   rowIdColumn?: string;
+  /**
+   * Whether a table with columns and no row gives one empty batch (so a release with
+   * the right columns can be written) instead of an InputError.
+   */
+  allowEmpty?: boolean;
 }
 
 /**
@@ -111,7 +116,9 @@ export function arrowPass(name: string, open: () => ArrowSource, batchRows: numb
     let idAt = -1;
     let idType: ColumnType | undefined;
     let rowsRead = 0;
+    let empty: arrow.RecordBatch | arrow.Table | undefined;
     for await (const whole of batches) {
+      if (whole.numRows === 0) empty ??= idAt === -1 ? whole : whole.selectAt(header!.map((_, c) => (c < idAt ? c : c + 1)));
       if (!header) {
         ({ header, types } = schemaColumns(whole.schema, name));
         if (options.rowIdColumn !== undefined) {
@@ -136,7 +143,8 @@ export function arrowPass(name: string, open: () => ArrowSource, batchRows: numb
       rowsRead += whole.numRows;
     }
     if (!header) throw new InputError('table is empty (no schema and no rows)', 'give a table with a header and data rows', { file: name });
-    if (rowsRead === 0) throw new InputError('table has columns but no data rows', 'give a table with data rows', { file: name });
+    if (rowsRead === 0 && !options.allowEmpty) throw new InputError('table has columns but no data rows', 'give a table with data rows', { file: name });
+    if (rowsRead === 0 && empty) yield { header, types, table: empty, firstRow: 0, rowStride: 1 };
   }
 
   return {

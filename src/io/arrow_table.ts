@@ -22,13 +22,13 @@ export class ArrowTable implements TableInput {
   constructor(
     readonly name: string,
     private readonly openBytes: () => Promise<ArrowBytes>,
-    private readonly passOptions: Pick<ArrowPassOptions, 'rowIdColumn'> = {},
+    private readonly passOptions: Pick<ArrowPassOptions, 'rowIdColumn' | 'allowEmpty'> = {},
   ) {}
 
   open(batchRows: number): TablePass {
     const name = this.name;
     const openBytes = this.openBytes;
-    async function* batches(): AsyncGenerator<arrow.RecordBatch> {
+    async function* batches(): AsyncGenerator<arrow.RecordBatch | arrow.Table> {
       let reader: arrow.RecordBatchReader;
       try {
         reader = await arrow.RecordBatchReader.from((await openBytes()) as AsyncIterable<Uint8Array>);
@@ -37,7 +37,13 @@ export class ArrowTable implements TableInput {
         if (error instanceof InputError) throw error;
         throw new InputError(`cannot read the input as Arrow IPC (${error instanceof Error ? error.message : String(error)})`, 'give an Arrow IPC file or stream, or name the format with --format', { file: name });
       }
-      for await (const batch of reader) yield batch;
+      let any = false;
+      for await (const batch of reader) {
+        any = true;
+        yield batch;
+      }
+      // A stream of a schema and no batch still names its columns.
+      if (!any && reader.schema) yield new arrow.Table(reader.schema);
     }
     return arrowPass(name, () => ({ batches: batches(), fractionRead: () => undefined }), batchRows, {
       ...this.passOptions,

@@ -16,7 +16,7 @@ export class ParquetTable implements TableInput {
   constructor(
     readonly name: string,
     private readonly blob: () => Promise<Blob>,
-    private readonly passOptions: Pick<ArrowPassOptions, 'rowIdColumn'> = {},
+    private readonly passOptions: Pick<ArrowPassOptions, 'rowIdColumn' | 'allowEmpty'> = {},
   ) {}
 
   open(batchRows: number): TablePass {

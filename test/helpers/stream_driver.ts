@@ -50,7 +50,8 @@ function takeRows(table: arrow.Table, rows: number[]): arrow.Table {
   return new arrow.Table(columns);
 }
 
-function pipeThrough(input: Uint8Array, args: string[]): Promise<arrow.Table> {
+/** Runs one `geomask stream` with `input` on its standard input and reads its release. */
+export function pipeThrough(input: Uint8Array, args: string[]): Promise<arrow.Table> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['bin/geomask.js', 'stream', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
