@@ -4,10 +4,12 @@
 # bench/gpu/build-carry.sh). It unpacks Node, dawn.node and the Vulkan loader, points
 # the loader at the NVIDIA driver, checks the adapter and runs bench/gpu/device.bench.ts:
 # transform benchmarks at 1M and 10M rows, printed as a table and written to $OUT.
-# Usage (device tool): bash bench/gpu/run.sh [BUDGET_SECONDS]   (default 480)
+# Usage (device tool): bash bench/gpu/run.sh [BUDGET_SECONDS [DEVICE_BENCH_OPTIONS…]]
+#   (default 480 s; options such as --sizes 20000 --allow-software test it without a GPU)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 budget=${1:-480}
+shift || true
 out=${OUT:-/tmp/geomask-device-out}
 work=/tmp/geomask-device
 mkdir -p "$work" "$out"
@@ -34,4 +36,4 @@ export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}
 
 node="$work/node"
 echo "run.sh: node $("$node" --version), $(nvidia-smi -L 2>/dev/null | head -1 || echo 'nvidia-smi missing')" >&2
-"$node" "$work/device.mjs" --cli "$work/cli.mjs" --work "$work/data" --out "$out" --budget-s "$budget"
+"$node" "$work/device.mjs" --cli "$work/cli.mjs" --work "$work/data" --out "$out" --budget-s "$budget" "$@"

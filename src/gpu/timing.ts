@@ -19,7 +19,7 @@ export class PassTimer {
     this.staging = device.createBuffer({ label: `${label} staging`, size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   }
 
-  /** The descriptor of compute pass i, with its two timestamp writes. */
+  /** Returns the descriptor of compute pass i, with its two timestamp writes. */
   pass(i: number): GPUComputePassDescriptor {
     return { timestampWrites: { querySet: this.querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } };
   }

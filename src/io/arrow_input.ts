@@ -82,8 +82,8 @@ export interface ArrowPassOptions {
   /** Receives the input's column names and types before the first batch. */
   onSchema?: (header: string[], types: ColumnType[]) => void;
   /**
-   * Column that holds each row's global index; it is taken out of the table, and its
-   * values place the rows (so their draws do not depend on how the input was split).
+   * Column with each row's global index. It is taken out of the table, and its values
+   * place the rows, so their draws do not depend on how the input was split.
    */
   rowIdColumn?: string;
   /**
@@ -94,10 +94,10 @@ export interface ArrowPassOptions {
 }
 
 /**
- * One pass over an Arrow or Parquet input as batches of at most `batchRows` rows.
- * Numeric columns that hold numbers are copied straight into the numeric buffers;
- * the other columns become text records, as a CSV reader would give them, and numeric
- * columns that hold text are parsed as CSV cells are.
+ * Reads one pass over an Arrow or Parquet input as batches of at most `batchRows` rows.
+ * Numeric columns stored as numbers are copied straight into the numeric buffers. The
+ * other columns become text records, as a CSV reader would give them, and numeric
+ * columns stored as text are parsed as CSV cells are.
  */
 export function arrowPass(name: string, open: () => ArrowSource, batchRows: number, options: ArrowPassOptions = {}): TablePass {
   let used = false;
@@ -170,7 +170,7 @@ function lineNumbers(firstRow: number, rows: number): Int32Array {
   return Int32Array.from({ length: rows }, (_, r) => firstRow + r + 2);
 }
 
-/** Every column as text, row-major, for schema inference. */
+/** Reads every column as text, row-major, for schema inference. */
 function textRecords(table: arrow.RecordBatch | arrow.Table, types: ColumnType[], firstRow: number): RecordBatch {
   const rows = table.numRows;
   const columns = types.map((type, c) => readTexts(table.getChildAt(c)!, type));
@@ -184,9 +184,10 @@ function textRecords(table: arrow.RecordBatch | arrow.Table, types: ColumnType[]
 }
 
 /**
- * Converts one slice to a Batch with the plan: number columns directly, with sentinels
- * and non-finite values handled as toBatch handles text; text records for the rest
- * (empty for numeric columns, whose missing cells then read as empty).
+ * Converts one slice to a Batch with the plan. Number columns are copied directly, and
+ * sentinels and non-finite values are handled as toBatch handles text. The other
+ * columns become text records, which are empty for numeric columns, so their missing
+ * cells read as empty.
  */
 function toArrowBatch(plan: ColumnPlan, types: ColumnType[], table: arrow.RecordBatch | arrow.Table, firstRow: number, decimals: Int32Array | undefined): Batch {
   const rows = table.numRows;

@@ -5,15 +5,15 @@ import type { ColumnType } from './column_types.js';
 import type { TableInput, TablePass } from './table.js';
 
 /**
- * What apache-arrow's RecordBatchReader reads: chunks of bytes (a Node stream such as
+ * Input of apache-arrow's RecordBatchReader: chunks of bytes (a Node stream such as
  * standard input), a web ReadableStream (Blob.stream() in a browser), or a Node file
  * handle, which lets it read the file format's footer first.
  */
 export type ArrowBytes = AsyncIterable<Uint8Array> | ReadableStream<Uint8Array> | import('node:fs/promises').FileHandle;
 
 /**
- * An Arrow IPC table, in the file format or the stream format (told apart by the
- * reader), read one record batch at a time. `openBytes` starts a fresh read for each
+ * An Arrow IPC table in the file format or the stream format (the reader detects
+ * which), read one record batch at a time. `openBytes` starts a fresh read for each
  * pass; a stream that can be read once (standard input) serves one pass only.
  */
 export class ArrowTable implements TableInput {

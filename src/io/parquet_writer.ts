@@ -14,7 +14,7 @@ type WasmRecordBatch = import('parquet-wasm/node').RecordBatch;
  * Snappy pages, row groups of ROW_GROUP_ROWS rows, dictionary pages for text columns
  * only (measured slower and no smaller on masked numeric columns). Each batch travels
  * to WebAssembly as an Arrow IPC message; the encoded bytes go to the sink as row
- * groups complete, so memory holds about one row group.
+ * groups complete, so memory keeps about one row group.
  */
 export class ParquetBatchWriter implements BatchWriter {
   private queue: WasmRecordBatch[] = [];

@@ -19,8 +19,9 @@ export function parseShard(text: string): Shard {
 }
 
 /**
- * The rows of a batch of consecutive rows that belong to a shard, as a batch with row
- * stride n, so every row keeps its global index and draws; undefined when none does.
+ * Selects the rows of a batch of consecutive rows that belong to a shard. They form a
+ * batch with row stride n, so every row keeps its global index and its draws. Returns
+ * undefined when no row belongs to the shard.
  */
 export function selectShard(batch: Batch, shard: Shard): Batch | undefined {
   if ((batch.rowStride ?? 1) !== 1) throw new Error('a shard is selected from consecutive rows');

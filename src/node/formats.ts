@@ -28,7 +28,7 @@ const EXTENSIONS: Record<string, TableFormat> = {
   '.arrows': 'arrows',
 };
 
-/** The format named by --format, else the one the file extension names, else CSV. */
+/** Returns the format named by --format, else the one the file extension names, else CSV. */
 export function formatOf(path: string, explicit?: string): TableFormat {
   if (explicit !== undefined) {
     if (!(TABLE_FORMATS as readonly string[]).includes(explicit)) {
@@ -49,7 +49,7 @@ function checkFile(path: string): void {
   if (!isFile) throw new InputError('path is not a file', 'give the path of a table file', { file: path });
 }
 
-/** A table file in any supported format; every pass reads it from disk again. */
+/** Opens a table file in any supported format; every pass reads it from disk again. */
 export function openTableFile(path: string, format: TableFormat): TableInput & { columnTypes?: ParquetTable['columnTypes'] } {
   checkFile(path);
   switch (format) {
@@ -63,7 +63,7 @@ export function openTableFile(path: string, format: TableFormat): TableInput & {
   }
 }
 
-/** A writer of a release file in a format, written under a temporary name until commit. */
+/** Creates the writer of a release file, written under a temporary name until commit. */
 export function createTableWriter(path: string, format: TableFormat, types?: OutputTypes): BatchWriter {
   const file = new AtomicFile(path);
   switch (format) {

@@ -4,11 +4,11 @@ import { OTHER } from './pram.js';
 import type { ResolvedOperator } from './operators.js';
 
 /**
- * Storage types of the released columns of an Arrow or Parquet input: each keeps its
- * input type unless the release can hold values that type cannot. Numeric columns
- * stay integers only when the frame writes them with 0 decimals; pseudonymized
- * identifiers become text; a PRAM column whose marginal merged rare categories into
- * "other" becomes text. Columns without an input type (CSV) get the writer's default.
+ * Returns the storage types of the released columns of an Arrow or Parquet input. Each
+ * keeps its input type unless the release can contain values that type cannot. Numeric
+ * columns stay integers only when the frame writes them with 0 decimals. Pseudonymized
+ * identifiers become text, and so does a PRAM column whose marginal merged rare
+ * categories into "other". Columns without an input type (CSV) get the writer's default.
  */
 export function releaseColumnTypes(frame: LoadedFrame, operators: readonly ResolvedOperator[], inputTypes: ReadonlyMap<string, ColumnType> | undefined): (names: string[]) => (ColumnType | undefined)[] {
   const pram = operators.some((op) => op.op === 'pram');
