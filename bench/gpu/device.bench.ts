@@ -58,11 +58,35 @@ interface Row {
 }
 const rows: Row[] = [];
 const skipped: string[] = [];
+const kernelNames = ['normal_scores', 'whiten', 'rotate', 'project', 'back_map'];
 
-function run(task: string, n: number, args: string[], estimate: number): void {
+/** Writes the table of the runs so far, so a run stopped by its time limit still leaves figures. */
+function writeResults(): string {
+  const lines = [
+    `Adapter: ${adapter}. Kernel columns: GPU time from timestamp queries, summed over batches; host columns: wall time of the main thread.`,
+    '',
+    `| task | rows | wall time | fit | apply pass | rows/s (apply) | ${kernelNames.map((k) => `kernel ${k}`).join(' | ')} | parse | gpu wait | finalize | write |`,
+    `| --- | ---: | ---: | ---: | ---: | ---: | ${kernelNames.map(() => '---:').join(' | ')} | ---: | ---: | ---: | ---: |`,
+  ];
+  const ms = (value: number | undefined): string => (value === undefined ? '' : `${(value / 1000).toFixed(2)} s`);
+  for (const row of rows) {
+    const stages = row.report?.stageMilliseconds ?? {};
+    lines.push(
+      `| ${row.task} | ${row.rows.toLocaleString('en-US')} | ${row.wall.toFixed(1)} s | ${row.report ? `${row.report.seconds.fit.toFixed(1)} s` : ''} | ${row.report ? `${row.report.seconds.apply.toFixed(1)} s` : ''} | ${row.report?.rowsPerSecond.toLocaleString('en-US') ?? ''} | ${kernelNames.map((k) => ms(stages[`kernel_${k}`])).join(' | ')} | ${ms(stages.parse)} | ${ms(stages.gpu_wait)} | ${ms(stages.finalize)} | ${ms(stages.write)} |`,
+    );
+  }
+  if (skipped.length > 0) lines.push('', `Skipped for time: ${skipped.join('; ')}.`);
+  const text = lines.join('\n');
+  writeFileSync(join(values.out!, 'device-results.md'), `${text}\n`);
+  writeFileSync(join(values.out!, 'device-results.json'), `${JSON.stringify({ adapter, rows, skipped }, null, 2)}\n`);
+  return text;
+}
+
+/** Runs one CLI command on the GPU unless `estimate` seconds would overrun the budget; returns its wall time. */
+function run(task: string, n: number, args: string[], estimate: number): number | undefined {
   if (elapsed() + estimate > budget) {
-    skipped.push(`${task} at ${n} rows (estimated ${estimate} s, ${(budget - elapsed()).toFixed(0)} s left)`);
-    return;
+    skipped.push(`${task} at ${n} rows (estimated ${estimate.toFixed(0)} s, ${(budget - elapsed()).toFixed(0)} s left)`);
+    return undefined;
   }
   const out = join(values.work!, `${task.replace(/\W+/g, '_')}_${n}.parquet`);
   const begin = performance.now();
@@ -71,47 +95,38 @@ function run(task: string, n: number, args: string[], estimate: number): void {
   if (result.status !== 0) {
     log(`${task} at ${n} rows failed: ${result.stderr}`);
     rows.push({ task: `${task} (failed, exit ${result.status})`, rows: n, wall });
-    return;
+  } else {
+    rows.push({ task, rows: n, wall, report: JSON.parse(readFileSync(out.replace(/\.parquet$/, '.report.json'), 'utf8')) });
+    log(`${task} at ${n} rows: ${wall.toFixed(1)} s`);
   }
-  const report = JSON.parse(readFileSync(out.replace(/\.parquet$/, '.report.json'), 'utf8'));
-  rows.push({ task, rows: n, wall, report });
-  log(`${task} at ${n} rows: ${wall.toFixed(1)} s`);
+  writeResults();
+  return wall;
 }
 
+const tasks: { task: string; args: (input: string) => string[] }[] = [
+  { task: 'apply rotate', args: (input) => ['apply', input, '--frame', values.frame!, '--ops', 'rotate(theta=pi/3..pi/2,rho=0.5)'] },
+  { task: 'apply moderate', args: (input) => ['apply', input, '--frame', values.frame!, '--profile', 'moderate'] },
+  { task: 'transform moderate', args: (input) => ['transform', input, '--schema', values.schema!, '--profile', 'moderate'] },
+];
+// Seconds per million rows of each task, from the smallest size run; before that a guess.
+const perMillion = new Map<string, number>(tasks.map(({ task }) => [task, task.startsWith('transform') ? 40 : 20]));
+let generationPerMillion = 17;
 for (const n of sizes) {
   const input = join(values.work!, `means_${n}.parquet`);
-  // Generation runs at about 90,000 rows/s on one core of the development machine.
-  const generation = n / 60_000;
-  if (elapsed() + generation > budget) {
-    skipped.push(`everything at ${n} rows (generating it would take about ${generation.toFixed(0)} s)`);
+  const millions = n / 1_000_000;
+  if (elapsed() + generationPerMillion * millions > budget) {
+    skipped.push(`everything at ${n} rows (generating it would take about ${(generationPerMillion * millions).toFixed(0)} s)`);
     continue;
   }
   const begin = performance.now();
   await writeSampledTable(frame, n, input, 20121, 65536, false);
-  log(`generated ${n} rows in ${((performance.now() - begin) / 1000).toFixed(0)} s`);
-  const scale = n / 1_000_000;
-  run('apply rotate', n, ['apply', input, '--frame', values.frame!, '--ops', 'rotate(theta=pi/3..pi/2,rho=0.5)'], 10 * scale);
-  run('apply moderate', n, ['apply', input, '--frame', values.frame!, '--profile', 'moderate'], 12 * scale);
-  run('transform moderate', n, ['transform', input, '--schema', values.schema!, '--profile', 'moderate'], 20 * scale);
+  const generation = (performance.now() - begin) / 1000;
+  generationPerMillion = (generation / millions) * 1.2;
+  log(`generated ${n} rows in ${generation.toFixed(0)} s`);
+  for (const { task, args } of tasks) {
+    const wall = run(task, n, args(input), perMillion.get(task)! * millions * 1.2 + 5);
+    if (wall !== undefined) perMillion.set(task, wall / millions);
+  }
 }
-
-const kernelNames = ['normal_scores', 'whiten', 'rotate', 'project', 'back_map'];
-const lines = [
-  `Adapter: ${adapter}. Kernel columns: GPU time from timestamp queries, summed over batches; host columns: wall time of the main thread.`,
-  '',
-  `| task | rows | wall time | fit | apply pass | rows/s (apply) | ${kernelNames.map((k) => `kernel ${k}`).join(' | ')} | parse | gpu wait | finalize | write |`,
-  `| --- | ---: | ---: | ---: | ---: | ---: | ${kernelNames.map(() => '---:').join(' | ')} | ---: | ---: | ---: | ---: |`,
-];
-const ms = (value: number | undefined): string => (value === undefined ? '' : `${(value / 1000).toFixed(2)} s`);
-for (const row of rows) {
-  const stages = row.report?.stageMilliseconds ?? {};
-  lines.push(
-    `| ${row.task} | ${row.rows.toLocaleString('en-US')} | ${row.wall.toFixed(1)} s | ${row.report ? `${row.report.seconds.fit.toFixed(1)} s` : ''} | ${row.report ? `${row.report.seconds.apply.toFixed(1)} s` : ''} | ${row.report?.rowsPerSecond.toLocaleString('en-US') ?? ''} | ${kernelNames.map((k) => ms(stages[`kernel_${k}`])).join(' | ')} | ${ms(stages.parse)} | ${ms(stages.gpu_wait)} | ${ms(stages.finalize)} | ${ms(stages.write)} |`,
-  );
-}
-if (skipped.length > 0) lines.push('', `Skipped for time: ${skipped.join('; ')}.`);
-const text = lines.join('\n');
-console.log(text);
-writeFileSync(join(values.out!, 'device-results.md'), `${text}\n`);
-writeFileSync(join(values.out!, 'device-results.json'), `${JSON.stringify({ adapter, rows, skipped }, null, 2)}\n`);
+console.log(writeResults());
 process.exit(0);
