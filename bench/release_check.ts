@@ -1,7 +1,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Frame } from '../src/frame/frame.js';
 
-/** What DuckDB reads in a release, against the input and the frame. */
+/** Result of reading a release with DuckDB and comparing it with the input and the frame. */
 export interface ReleaseCheck {
   rows: number;
   inputRows: number;
@@ -10,10 +10,9 @@ export interface ReleaseCheck {
 }
 
 /**
- * Checks a Parquet release with DuckDB, an independent reader: the same row count as
- * the input, every frame column present as DOUBLE or an integer type, the same number
- * of nulls per column as the input (missing cells stay missing), and every value
- * inside the column's valid range.
+ * Checks a Parquet release with DuckDB, an independent reader. The release must have the
+ * input's row count and every frame column as DOUBLE or an integer type. Each column must
+ * have the input's null count (missing cells stay missing) and values inside its valid range.
  */
 export async function checkRelease(input: string, release: string, frame: Frame): Promise<ReleaseCheck> {
   const instance = await DuckDBInstance.create(':memory:', { threads: '2' });

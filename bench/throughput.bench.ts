@@ -18,7 +18,7 @@ const { values } = parseArgs({
     input: { type: 'string', default: 'bench/data/means_1m.parquet' },
     frame: { type: 'string', default: 'bench/physionet_means.frame.json' },
     backend: { type: 'string', default: 'gpu' },
-    // θ from arccos(min(0.71, 2.7/√29)) = π/3 to π/2, the band the threat model asks for at d = 29.
+    // θ from arccos(min(0.71, 2.7/√29)) = π/3 to π/2, the band the threat model requires at d = 29.
     ops: { type: 'string', default: 'rotate(theta=pi/3..pi/2,rho=0.5)' },
   },
 });

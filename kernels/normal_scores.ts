@@ -39,9 +39,10 @@ export function gibbsBuffer(precision: Float64Array, d: number): Float32Array<Ar
 }
 
 /**
- * WGSL of the scores z0 … z(d−1) as scalar variables: their declaration, the store of
- * `value` into z_j, the conditional mean Σ_k gibbs[j·d + k] z_k (the diagonal is 0 and
- * left out) and the final writes, each column a case of a switch on j.
+ * Writes the WGSL of the scores z0 … z(d−1) as scalar variables. The parts are their
+ * declaration, the store of `value` into z_j, the conditional mean Σ_k gibbs[j·d + k] z_k
+ * (without the diagonal, which is 0) and the final writes. Each per-column part is a
+ * case of a switch on j.
  */
 function scoreVariables(d: number): Record<'Z_DECLARE' | 'Z_SET' | 'Z_MEAN' | 'Z_STORE', string> {
   const columns = Array.from({ length: d }, (_, j) => j);

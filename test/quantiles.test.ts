@@ -27,7 +27,9 @@ function rankDistance(sorted: Float64Array, v: number, h: number): number {
     else hi = mid;
   }
   // v occupies 0-based ranks below .. upTo − 1; between two items it sits at rank `below`.
-  const distance = h < below - 1 ? below - 1 - h : h > upTo ? h - upTo : 0;
+  let distance = 0;
+  if (h < below - 1) distance = below - 1 - h;
+  else if (h > upTo) distance = h - upTo;
   return distance / sorted.length;
 }
 

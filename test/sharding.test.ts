@@ -84,14 +84,14 @@ describe(`sharded runs (seed ${SEED})`, () => {
       parts = await Promise.all(Array.from({ length: SHARDS }, (_, i) => writeParquetFile(source.slice(i * size, (i + 1) * size), folder, `part${i}.parquet`, 700)));
     });
 
-    it('gives the frame of the whole table when parts are read in one process', async () => {
+    it('equals the whole fit in one process', async () => {
       const out = join(folder, 'parts.frame.json');
       const run = await geomask(['fit', ...parts, '--schema', schema, '--out', out, '--key-file', key, '--label', 'typed', '--quiet']);
       expect(run.code, run.stderr).toBe(0);
       expect(frameWithoutTime(out)).toEqual(frameWithoutTime(frame));
     });
 
-    it('gives the frame of the whole table through partial fits and merge', async () => {
+    it('equals the whole fit through merge', async () => {
       const partials = await Promise.all(
         parts.map((part, i) => geomask(['fit', part, '--schema', schema, '--partial', join(folder, `part${i}.fitstate`), '--first-row', String(i * size), '--key-file', key, '--label', 'typed', '--quiet'])),
       );

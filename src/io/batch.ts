@@ -69,7 +69,7 @@ export function planColumns(schema: Schema, header: string[], file: string): Col
 /**
  * One batch of rows in columnar form: numeric values as float64 and float32 (NaN =
  * missing). Row r is global row firstRow + r · rowStride of the whole input (stride 1
- * unless the batch holds one shard's rows, or rows given with their own ids).
+ * unless the batch contains one shard's rows, or rows given with their own ids).
  */
 export interface Batch {
   firstRow: number;

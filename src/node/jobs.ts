@@ -38,8 +38,8 @@ export async function applyCsvFile(context: JobContext, files: ApplyFiles, frame
 }
 
 /**
- * The apply pass from a table file to a release file in any format, written
- * atomically; an Arrow or Parquet release keeps the input's column types where it can.
+ * Runs the apply pass from a table file to a release file in any format, written
+ * atomically. An Arrow or Parquet release keeps the input's column types where it can.
  */
 export async function applyFile(context: JobContext, files: ApplyFiles, frame: LoadedFrame, operators: ResolvedOperator[], keys: RunKeys): Promise<ApplySummary> {
   const table = openTableFile(files.input, files.inputFormat ?? formatOf(files.input));

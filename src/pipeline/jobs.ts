@@ -35,7 +35,7 @@ export async function inferSchema(table: TableInput, batchRows: number): Promise
   return { ...inference.result(), header };
 }
 
-/** The keys of the fit's draws, with the fingerprint that partial fit files carry. */
+/** Derives the keys of the fit's draws, with the fingerprint that partial fit files carry. */
 export function fitKeysOf(keys: RunKeys): FitKeys {
   const check = keys.stage('fit_state_check', 0);
   return {
@@ -46,9 +46,9 @@ export function fitKeysOf(keys: RunKeys): FitKeys {
 }
 
 /**
- * The fit pass over one or more tables that are consecutive parts of one input: the
- * rows of table t are numbered on from where table t − 1 ended, starting at
- * `firstRow`, so the keyed sample sees the same global rows as a fit of the whole
+ * Runs the fit pass over one or more tables that are consecutive parts of one input.
+ * The rows of table t are numbered on from where table t − 1 ended, starting at
+ * `firstRow`, so the keyed sample draws from the same global rows as a fit of the whole
  * input. Every table must have the same columns.
  */
 export async function accumulateFit(context: JobContext, tables: readonly TableInput[], schema: Schema, keys: RunKeys, options: FitOptions = DEFAULT_FIT_OPTIONS, firstRow = 0): Promise<FitAccumulator> {
@@ -85,7 +85,7 @@ export async function finishTables(context: JobContext, accumulator: FitAccumula
   return finishFit(accumulator, schema, context.engine.scoreLatent, fitKeysOf(keys), options, context.log);
 }
 
-/** The fit pass over one or more consecutive parts of one input, then the latent rounds. */
+/** Runs the fit pass over one or more consecutive parts of one input, then the latent rounds. */
 export async function fitTables(context: JobContext, tables: readonly TableInput[], schema: Schema, keys: RunKeys, options: FitOptions = DEFAULT_FIT_OPTIONS): Promise<{ frame: Frame; rows: number; seconds: number }> {
   const started = performance.now();
   const accumulator = await accumulateFit(context, tables, schema, keys, options);
@@ -124,7 +124,7 @@ export interface ApplyTarget {
 }
 
 /**
- * The batches of a pass moved to their global rows and restricted to a shard; the
+ * Moves the batches of a pass to their global rows and restricts them to a shard. The
  * time spent reading and decoding them is added to `times.parse`.
  */
 async function* placeBatches(batches: AsyncIterable<{ batch: Batch }>, target: ApplyTarget, times: StageTimes): AsyncGenerator<Batch> {
@@ -141,7 +141,7 @@ async function* placeBatches(batches: AsyncIterable<{ batch: Batch }>, target: A
   }
 }
 
-/** A writer that adds the time spent in `write` (encoding and writing) to `times.write`. */
+/** Wraps a writer so that the time spent in `write` (encoding and writing) adds to `times.write`. */
 function timedWriter(writer: BatchWriter, times: StageTimes): BatchWriter {
   return {
     write: async (batch) => {

@@ -1,17 +1,17 @@
 import * as arrow from 'apache-arrow';
 import { spawn } from 'node:child_process';
 
-/** How the driver tells each process where its rows sit in the whole input. */
+/** The way the driver gives each process the global indices of its rows. */
 export type Placement = 'row-id' | 'first-row';
 
 export const ROW_ID = 'row_id';
 
 /**
- * A local stand-in for a cluster engine that pipes partitions through a process
- * (Spark's RDD.pipe, Ray Data's map_batches over a subprocess): it splits a table into
- * partitions, starts one `geomask stream` per partition at once, writes the partition
- * to its standard input as an Arrow IPC stream, reads the release from its standard
- * output and returns the partitions' releases.
+ * Runs a local stand-in for a cluster engine that pipes partitions through a process,
+ * as Spark's mapInArrow or Ray Data's map_batches over a subprocess do. It splits a
+ * table into partitions and starts one `geomask stream` per partition at once. Each
+ * process gets its partition as an Arrow IPC stream on standard input, and the
+ * partitions' releases are read from standard output and returned.
  *
  * With 'row-id' the rows are dealt round-robin (row i to partition i mod p) and carry
  * their global index in a `row_id` column; with 'first-row' each partition is a
@@ -37,7 +37,7 @@ export async function runStreamPartitions(table: arrow.Table, partitions: number
   return Promise.all(jobs);
 }
 
-/** The rows at the given indices, as a new table with the same schema. */
+/** Copies the rows at the given indices into a new table with the same schema. */
 function takeRows(table: arrow.Table, rows: number[]): arrow.Table {
   const columns: Record<string, arrow.Vector> = {};
   for (const field of table.schema.fields) {
@@ -67,7 +67,7 @@ export function pipeThrough(input: Uint8Array, args: string[]): Promise<arrow.Ta
   });
 }
 
-/** Every row of the tables as one text line, sorted: equal for equal multisets of rows. */
+/** Returns every row of the tables as one text line, sorted, so equal multisets of rows give equal lists. */
 export function sortedRows(tables: arrow.Table[]): string[] {
   const lines: string[] = [];
   for (const table of tables) {
