@@ -17,7 +17,10 @@ export function parquetWasm(): Promise<ParquetWasm> {
   loaded ??= (async () => {
     const isNode = Boolean((globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node);
     if (isNode) {
-      const module = (await import('parquet-wasm/node')) as ParquetWasm & { default?: ParquetWasm };
+      // A specifier in a variable keeps browser bundlers from packing the Node build,
+      // which reads its .wasm file with fs.
+      const nodeBuild = 'parquet-wasm/node';
+      const module = (await import(/* @vite-ignore */ nodeBuild)) as ParquetWasm & { default?: ParquetWasm };
       return module.default ?? module;
     }
     const esm = (await import('parquet-wasm/esm')) as unknown as ParquetWasm & { default: () => Promise<unknown> };
