@@ -39,6 +39,23 @@ export function gibbsBuffer(precision: Float64Array, d: number): Float32Array<Ar
 }
 
 /**
+ * Writes the WGSL of the scores z0 … z(d−1) as scalar variables. The parts are their
+ * declaration, the store of `value` into z_j, the conditional mean Σ_k gibbs[j·d + k] z_k
+ * (without the diagonal, which is 0) and the final writes. Each per-column part is a
+ * case of a switch on j.
+ */
+function scoreVariables(d: number): Record<'Z_DECLARE' | 'Z_SET' | 'Z_MEAN' | 'Z_STORE', string> {
+  const columns = Array.from({ length: d }, (_, j) => j);
+  const cases = (body: (j: number) => string): string => `    switch (j) {\n${columns.map((j) => `      case ${j}u: { ${body(j)} }`).join('\n')}\n      default: {}\n    }`;
+  return {
+    Z_DECLARE: columns.map((j) => `  var z${j} = 0.0;`).join('\n'),
+    Z_SET: cases((j) => `z${j} = value;`),
+    Z_MEAN: cases((j) => `mean = ${columns.filter((k) => k !== j).map((k) => `gibbs[${j * d + k}u] * z${k}`).join(' + ') || '0.0'};`),
+    Z_STORE: columns.map((j) => `  scores[${j}u * n + r] = z${j};`).join('\n'),
+  };
+}
+
+/**
  * Normal scores plus `sweeps` latent Gibbs sweeps; the precision matrix comes in the
  * `gibbs` binding (see gibbsBuffer).
  */
@@ -54,6 +71,7 @@ export function normalScoresKernel(spec: NormalScoresSpec): KernelDefinition {
         WORKGROUP_SIZE,
         SWEEPS: spec.sweeps,
         COLUMN_CONSTANTS: columnConstants(spec.tables),
+        ...scoreVariables(d),
       });
       return [chachaSource, normalSource, rowsSource, marginalSource, stage].join('\n');
     },

@@ -37,9 +37,17 @@ need_chromium=1
 if [[ -x /usr/lib/chromium/chromium ]]; then
   need_chromium=0
 fi
+# GNU time measures peak memory in `npm run bench -- scale`.
+need_time=1
+if [[ -x /usr/bin/time ]]; then
+  need_time=0
+fi
 
-if [[ $need_mesa -eq 1 || $need_chromium -eq 1 ]]; then
+if [[ $need_mesa -eq 1 || $need_chromium -eq 1 || $need_time -eq 1 ]]; then
   $sudo apt-get update -q
+fi
+if [[ $need_time -eq 1 ]]; then
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q time
 fi
 if [[ $need_mesa -eq 1 ]]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q -t bookworm-backports \

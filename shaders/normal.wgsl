@@ -22,12 +22,12 @@ fn log_erfc(z: f32) -> f32 {
   return log(t) - z * z + p;
 }
 
-// Q(x) = P(Z > x).
+// Q(x) = P(Z > x). Both signs share one erfc evaluation (as in the other functions
+// here that select instead of branching), so lanes of a SIMD group that differ in sign
+// do not run it twice.
 fn normal_tail(x: f32) -> f32 {
-  if (x >= 0.0) {
-    return 0.5 * exp(log_erfc(x * INV_SQRT2));
-  }
-  return 1.0 - 0.5 * exp(log_erfc(-x * INV_SQRT2));
+  let half = 0.5 * exp(log_erfc(abs(x) * INV_SQRT2));
+  return select(1.0 - half, half, x >= 0.0);
 }
 
 // log(1 − p), accurate for small p where 1 − p rounds to 1 in float32.
@@ -40,10 +40,11 @@ fn log_one_minus(p: f32) -> f32 {
 
 // log Q(x).
 fn log_normal_tail(x: f32) -> f32 {
+  let log_e = log_erfc(abs(x) * INV_SQRT2);
   if (x >= 0.0) {
-    return -0.69314718055994531 + log_erfc(x * INV_SQRT2);
+    return -0.69314718055994531 + log_e;
   }
-  return log_one_minus(0.5 * exp(log_erfc(-x * INV_SQRT2)));
+  return log_one_minus(0.5 * exp(log_e));
 }
 
 // Acklam's rational approximation of Φ⁻¹(p) for 0 < p ≤ 0.5. Evaluated in float32 its
@@ -70,10 +71,9 @@ fn acklam_lower(p: f32) -> f32 {
 
 // Φ⁻¹(p), p in (0, 1).
 fn normal_quantile(p: f32) -> f32 {
-  if (p > 0.5) {
-    return -lower_quantile(1.0 - p);
-  }
-  return lower_quantile(p);
+  let upper = p > 0.5;
+  let x = lower_quantile(select(p, 1.0 - p, upper));
+  return select(x, -x, upper);
 }
 
 // The x with log Q(x) = log_q. Beyond the tail switch: Newton steps on log Q, whose
@@ -109,11 +109,12 @@ fn truncated_standard_normal(lo: f32, hi: f32, v: f32) -> f32 {
   if (lo == hi) {
     return lo;
   }
-  if (lo >= 0.0) {
-    return upper_side_draw(lo, hi, v);
-  }
-  if (hi <= 0.0) {
-    return -upper_side_draw(-hi, -lo, v);
+  if (lo >= 0.0 || hi <= 0.0) {
+    // Both one-sided cases share one call, mirrored below 0, so lanes of a SIMD group
+    // that fall on different sides run the costly draw once, not twice.
+    let mirrored = lo < 0.0;
+    let x = upper_side_draw(select(lo, -hi, mirrored), select(hi, -lo, mirrored), v);
+    return select(x, -x, mirrored);
   }
   var p_lo = 0.0;
   var p_hi = 1.0;

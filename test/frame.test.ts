@@ -6,14 +6,14 @@ import { InputError } from '../src/errors.js';
 import { parseFrame } from '../src/frame/frame.js';
 import { tieAttenuation } from '../src/frame/latent.js';
 import { fitMarginal, type Marginal } from '../src/frame/marginal.js';
-import { ExactQuantiles } from '../src/frame/quantiles.js';
+import { QuantileSketch } from '../src/frame/quantiles.js';
 import { decimalsOf } from '../src/io/batch.js';
 import { truncatedMoments } from '../src/stats/normal.js';
 import { DIABETES_SAMPLE, DIABETES_SCHEMA, fitFixture, loadSchema } from './helpers/fixtures.js';
 import { SEED, writeSyntheticTable } from './helpers/synthetic.js';
 
-function source(values: number[]): ExactQuantiles {
-  const q = new ExactQuantiles();
+function source(values: number[]): QuantileSketch {
+  const q = new QuantileSketch();
   for (const v of values) q.add(v);
   return q;
 }

@@ -7,8 +7,11 @@ import { InputError } from '../errors.js';
 import { loadFrame, parseFrame, type Frame } from '../frame/frame.js';
 import { writeFileAtomic } from '../io/atomic_file.js';
 import { readJsonFile } from '../node/files.js';
-import { applyCsvFile, csvFileTable } from '../node/jobs.js';
-import { fitTable, inferSchema, type JobContext } from '../pipeline/jobs.js';
+import { formatOf, openTableFile, TABLE_FORMATS } from '../node/formats.js';
+import { applyFile } from '../node/jobs.js';
+import { fitTables, inferSchema, type JobContext } from '../pipeline/jobs.js';
+import { parseShard } from '../io/shard.js';
+import { addScaleCommands, fitPartial } from './scale_commands.js';
 import { KEY_WARNING, readOrCreateKey } from '../node/key_file.js';
 import { randomSecret } from '../prf/keys.js';
 import { RunKeys } from '../pipeline/keys.js';
@@ -18,25 +21,42 @@ import { validateSchema, type Schema } from '../schema/schema.js';
 import { VERSION } from '../version.js';
 import { Progress } from './progress.js';
 
-interface CommonOptions {
+export interface CommonOptions {
   backend: BackendChoice;
   batchRows: number;
   keyFile?: string;
   label?: string;
   quiet?: boolean;
+  /** Input format (default: by file extension). */
+  format?: string;
 }
 
-function log(line: string): void {
+export function log(line: string): void {
   process.stderr.write(`geomask: ${line}\n`);
 }
 
-function positiveInteger(value: string): number {
+export function nonNegativeInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InputError(`"${value}" is not a whole number ≥ 0`, 'give a row index, such as 0 or 2500000');
+  return n;
+}
+
+export function positiveInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InputError(`--batch-rows "${value}" is not a whole number ≥ 1`, 'give the number of rows per batch, such as 65536');
   return n;
 }
 
-function addCommon(command: Command): Command {
+/** --format: the input format of commands that read table files. */
+export function formatOption(): Option {
+  return new Option('--format <name>', 'input format (default: by file extension: .parquet, .arrow/.feather, .arrows, else CSV)').choices([...TABLE_FORMATS]);
+}
+
+export function addFormat(command: Command): Command {
+  return command.addOption(formatOption());
+}
+
+export function addCommon(command: Command): Command {
   return command
     .addOption(new Option('--backend <name>', 'where the stages run: gpu (WebGPU), cpu (TypeScript reference) or auto').choices(['auto', 'gpu', 'cpu']).default('auto'))
     .option('--batch-rows <n>', 'rows per batch; memory grows with it, the GPU runs faster with more', positiveInteger, 65536)
@@ -45,17 +65,17 @@ function addCommon(command: Command): Command {
     .option('--quiet', 'no progress lines on stderr');
 }
 
-function addOperators(command: Command): Command {
+export function addOperators(command: Command): Command {
   return command
     .option('--ops <list>', 'operator list, such as "rotate(theta=0.52..1.05,rho=0.5),project(k=0.5)"')
     .addOption(new Option('--profile <name>', 'named operator profile (default moderate)').choices([...PROFILES]));
 }
 
-function stem(path: string): string {
+export function stem(path: string): string {
   return join(dirname(path), basename(path, extname(path)));
 }
 
-function checkOutput(path: string, input: string): void {
+export function checkOutput(path: string, input: string): void {
   const folder = dirname(resolve(path));
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
     throw new InputError(`output folder ${folder} does not exist`, 'create the folder or choose another --out path', { file: path });
@@ -63,7 +83,7 @@ function checkOutput(path: string, input: string): void {
   if (resolve(path) === resolve(input)) throw new InputError('output path is the input path', 'choose another --out path', { file: path });
 }
 
-async function keysFor(options: CommonOptions, input: string, purpose: string): Promise<{ keys: RunKeys; key: object }> {
+export async function keysFor(options: CommonOptions, input: string, purpose: string): Promise<{ keys: RunKeys; key: object }> {
   const label = options.label ?? basename(input);
   if (options.keyFile) {
     const { secret, created } = await readOrCreateKey(options.keyFile);
@@ -75,7 +95,7 @@ async function keysFor(options: CommonOptions, input: string, purpose: string): 
   return { keys: new RunKeys(randomSecret(), label), key: { mode: 'ephemeral', label } };
 }
 
-function jobContext(engine: Engine, options: CommonOptions): JobContext {
+export function jobContext(engine: Engine, options: CommonOptions): JobContext {
   return {
     engine,
     batchRows: options.batchRows,
@@ -87,7 +107,7 @@ function jobContext(engine: Engine, options: CommonOptions): JobContext {
   };
 }
 
-async function loadSchemaFile(path: string): Promise<Schema> {
+export async function loadSchemaFile(path: string): Promise<Schema> {
   return validateSchema(await readJsonFile(path, 'schema'), path);
 }
 
@@ -95,13 +115,13 @@ async function loadSchemaFile(path: string): Promise<Schema> {
  * The schema given with --schema, or one inferred from the input. An inferred schema is
  * returned with the path it should be written to once the run has succeeded.
  */
-async function schemaFor(input: string, schemaPath: string | undefined, writeTo: string, batchRows: number): Promise<{ schema: Schema; inferredPath?: string }> {
+export async function schemaFor(input: string, schemaPath: string | undefined, writeTo: string, batchRows: number, format?: string): Promise<{ schema: Schema; inferredPath?: string }> {
   if (schemaPath) return { schema: await loadSchemaFile(schemaPath) };
-  const { schema } = await inferSchema(csvFileTable(input), batchRows);
+  const { schema } = await inferSchema(openTableFile(input, formatOf(input, format)), batchRows);
   return { schema, inferredPath: writeTo };
 }
 
-async function writeInferredSchema(schema: Schema, path: string | undefined): Promise<void> {
+export async function writeInferredSchema(schema: Schema, path: string | undefined): Promise<void> {
   if (!path) return;
   await writeFileAtomic(path, `${JSON.stringify(schema, null, 2)}\n`);
   log(`no --schema given: inferred one and wrote it to ${path}; edit it and pass --schema to change roles, ranges or decimals`);
@@ -113,7 +133,7 @@ function checkOperatorOptions(options: { ops?: string; profile?: Profile }): voi
   if (options.ops) parseOperators(options.ops);
 }
 
-function operatorsFor(options: { ops?: string; profile?: Profile }, frame: Frame): { specs: OperatorSpec[]; profile?: Profile } {
+export function operatorsFor(options: { ops?: string; profile?: Profile }, frame: Frame): { specs: OperatorSpec[]; profile?: Profile } {
   checkOperatorOptions(options);
   if (options.ops) return { specs: parseOperators(options.ops) };
   const profile = options.profile ?? 'moderate';
@@ -121,7 +141,7 @@ function operatorsFor(options: { ops?: string; profile?: Profile }, frame: Frame
   return { specs: profileOperators(profile, frame.columns.length, frame.rows), profile };
 }
 
-function warnAboutOperators(specs: readonly OperatorSpec[]): string[] {
+export function warnAboutOperators(specs: readonly OperatorSpec[]): string[] {
   const warnings = operatorWarnings(specs);
   for (const w of warnings) log(`warning: ${w}`);
   return warnings;
@@ -130,12 +150,15 @@ function warnAboutOperators(specs: readonly OperatorSpec[]): string[] {
 async function runTransformOrApply(
   command: 'transform' | 'apply',
   input: string,
-  options: CommonOptions & { out: string; ops?: string; profile?: Profile; frame?: string; schema?: string; rowMap?: string },
+  options: CommonOptions & { out: string; ops?: string; profile?: Profile; frame?: string; schema?: string; rowMap?: string; outFormat?: string; shard?: string },
 ): Promise<void> {
   const started = performance.now();
   checkOutput(options.out, input);
   if (options.rowMap) checkOutput(options.rowMap, input);
   checkOperatorOptions(options);
+  const shard = options.shard === undefined ? undefined : parseShard(options.shard);
+  const inputFormat = formatOf(input, options.format);
+  const outputFormat = formatOf(options.out, options.outFormat);
   const engine = await selectEngine(options.backend, options.batchRows, log);
   try {
     const { keys, key } = await keysFor(options, input, command);
@@ -147,8 +170,8 @@ async function runTransformOrApply(
     if (command === 'apply') {
       frame = parseFrame(JSON.stringify(await readJsonFile(options.frame!, 'frame')), options.frame!);
     } else {
-      inferred = await schemaFor(input, options.schema, `${stem(options.out)}.schema.json`, options.batchRows);
-      const fit = await fitTable(context, csvFileTable(input), inferred.schema, keys);
+      inferred = await schemaFor(input, options.schema, `${stem(options.out)}.schema.json`, options.batchRows, inputFormat);
+      const fit = await fitTables(context, [openTableFile(input, inputFormat)], inferred.schema, keys);
       frame = fit.frame;
       fitSeconds = fit.seconds;
       frameOut = `${stem(options.out)}.frame.json`;
@@ -158,7 +181,8 @@ async function runTransformOrApply(
     const warnings = warnAboutOperators(specs);
     const operators = resolveOperators(specs, frame.columns.length);
     log(`operators: ${operators.map(describeOperator).join(', ')}`);
-    const summary = await applyCsvFile(context, { input, output: options.out, rowMap: options.rowMap, totalRows: command === 'transform' ? frame.rows : undefined }, loadFrame(frame), operators, keys);
+    const files = { input, output: options.out, inputFormat, outputFormat, rowMap: options.rowMap, shard, totalRows: command === 'transform' && !shard ? frame.rows : undefined };
+    const summary = await applyFile(context, files, loadFrame(frame), operators, keys);
     // The frame and an inferred schema are written only once the release exists, so a
     // failed run leaves nothing behind.
     if (frameOut) {
@@ -178,6 +202,8 @@ async function runTransformOrApply(
       key,
       engine,
       batchRows: options.batchRows,
+      formats: { input: inputFormat, output: outputFormat },
+      shard: shard ? `${shard.index}/${shard.count}` : undefined,
       profile,
       operators,
       summary,
@@ -202,14 +228,15 @@ export function buildProgram(): Command {
 
   program
     .command('schema')
-    .description('infer a schema (column roles) from a CSV and write it as editable JSON')
-    .argument('<input>', 'CSV file with a header line')
+    .description('infer a schema (column roles) from a table and write it as editable JSON')
+    .argument('<input>', 'table file: CSV with a header line, Parquet or Arrow IPC')
     .option('--out <path>', 'schema file to write (default: <input name>.schema.json in the current folder)')
     .option('--batch-rows <n>', 'rows read per batch', positiveInteger, 65536)
-    .action(async (input: string, options: { out?: string; batchRows: number }) => {
+    .addOption(formatOption())
+    .action(async (input: string, options: { out?: string; batchRows: number; format?: string }) => {
       const out = options.out ?? `${basename(input, extname(input))}.schema.json`;
       checkOutput(out, input);
-      const { schema, reasons } = await inferSchema(csvFileTable(input), options.batchRows);
+      const { schema, reasons } = await inferSchema(openTableFile(input, formatOf(input, options.format)), options.batchRows);
       await writeFileAtomic(out, `${JSON.stringify(schema, null, 2)}\n`);
       const width = Math.max(...schema.columns.map((c) => c.name.length));
       for (let i = 0; i < schema.columns.length; i++) {
@@ -220,20 +247,27 @@ export function buildProgram(): Command {
       log(`wrote ${out}; edit roles, units, valid ranges (min, max) and decimals, then pass it with --schema`);
     });
 
-  addCommon(
+  const fitCommand = addCommon(
     program
       .command('fit')
-      .description('fit the frame (marginals and latent correlation; aggregates only) and write it as JSON')
-      .argument('<input>', 'CSV file')
-      .requiredOption('--out <path>', 'frame file to write')
-      .option('--schema <path>', 'schema file (default: inferred, written to <out>.schema.json)'),
-  ).action(async (input: string, options: CommonOptions & { out: string; schema?: string }) => {
-    checkOutput(options.out, input);
+      .description('fit the frame (marginals and latent correlation; aggregates only) and write it as JSON; several inputs are consecutive parts of one table')
+      .argument('<inputs...>', 'table files (CSV, Parquet or Arrow IPC), in the order of their rows')
+      .option('--out <path>', 'frame file to write')
+      .option('--schema <path>', 'schema file (default: inferred from the first input, written to <out>.schema.json)')
+      .option('--partial <path>', 'write the accumulated statistics of these inputs to this file instead of a frame, for `geomask merge` (needs --key-file, --label and --schema)')
+      .option('--first-row <n>', 'global index of the first row of the inputs in the whole table (with --partial)', nonNegativeInteger, 0),
+  );
+  addFormat(fitCommand).action(async (inputs: string[], options: CommonOptions & { out?: string; schema?: string; partial?: string; firstRow: number }) => {
+    if (options.partial) return fitPartial(inputs, options as CommonOptions & { partial: string; schema?: string; firstRow: number });
+    if (!options.out) throw new InputError('fit needs --out (the frame file) or --partial (a partial fit file)', 'add --out frame.json');
+    const input = inputs[0];
+    for (const path of inputs) checkOutput(options.out, path);
     const engine = await selectEngine(options.backend, options.batchRows, log);
     try {
       const { keys } = await keysFor(options, input, 'fit');
-      const { schema, inferredPath } = await schemaFor(input, options.schema, `${stem(options.out)}.schema.json`, options.batchRows);
-      const { frame, rows, seconds } = await fitTable(jobContext(engine, options), csvFileTable(input), schema, keys);
+      const { schema, inferredPath } = await schemaFor(input, options.schema, `${stem(options.out)}.schema.json`, options.batchRows, options.format);
+      const tables = inputs.map((path) => openTableFile(path, formatOf(path, options.format)));
+      const { frame, rows, seconds } = await fitTables(jobContext(engine, options), tables, schema, keys);
       await writeFileAtomic(options.out, `${JSON.stringify(frame)}\n`);
       await writeInferredSchema(schema, inferredPath);
       log(`fitted ${frame.columns.length} numeric columns on ${rows} rows in ${seconds.toFixed(1)} s; frame written to ${options.out}`);
@@ -246,10 +280,13 @@ export function buildProgram(): Command {
     addCommon(
       program
         .command('apply')
-        .description('transform a CSV with a fitted frame')
-        .argument('<input>', 'CSV file with the frame\'s columns')
+        .description('transform a table with a fitted frame')
+        .argument('<input>', 'table file (CSV, Parquet or Arrow IPC) with the frame\'s columns')
         .requiredOption('--frame <path>', 'frame file written by `geomask fit`')
-        .requiredOption('--out <path>', 'release file to write (a report is written beside it)')
+        .requiredOption('--out <path>', 'release file to write, in the format its extension names (a report is written beside it)')
+        .addOption(new Option('--out-format <name>', 'release format (default: by file extension)').choices([...TABLE_FORMATS]))
+        .addOption(formatOption())
+        .option('--shard <i/n>', 'transform only the rows whose index in the input is i mod n; the union of the n shard releases is the whole release')
         .option('--row-map <path>', 'also write which input row each output row came from; this file re-links the release, keep it with the key'),
     ),
   ).action((input: string, options) => runTransformOrApply('apply', input, options));
@@ -258,14 +295,17 @@ export function buildProgram(): Command {
     addCommon(
       program
         .command('transform')
-        .description('fit the frame on a CSV, then apply the operators to it (two passes over the file)')
-        .argument('<input>', 'CSV file')
-        .requiredOption('--out <path>', 'release file to write (the frame and a report are written beside it)')
+        .description('fit the frame on a table, then apply the operators to it (two passes over the file)')
+        .argument('<input>', 'table file (CSV, Parquet or Arrow IPC)')
+        .requiredOption('--out <path>', 'release file to write, in the format its extension names (the frame and a report are written beside it)')
+        .addOption(new Option('--out-format <name>', 'release format (default: by file extension)').choices([...TABLE_FORMATS]))
+        .addOption(formatOption())
         .option('--schema <path>', 'schema file (default: inferred, written to <out>.schema.json)')
         .option('--row-map <path>', 'also write which input row each output row came from; this file re-links the release, keep it with the key'),
     ),
   ).action((input: string, options) => runTransformOrApply('transform', input, options));
 
+  addScaleCommands(program);
   return program;
 }
 

@@ -8,6 +8,7 @@ import { inverseFromCholesky } from '../frame/linalg.js';
 import type { GpuContext } from '../gpu/device.js';
 import { releaseGpu } from '../gpu/device.js';
 import { KernelRunner, readBack, storageBuffer, type KernelDefinition } from '../gpu/runner.js';
+import { PassTimer } from '../gpu/timing.js';
 import { StageParams, stageParams } from '../gpu/schemas.js';
 import type { BatchRows } from '../reference/batch.js';
 import type { LatentModel } from '../reference/normal_scores.js';
@@ -38,7 +39,30 @@ interface Slot {
   b: GPUBuffer;
   staging: GPUBuffer;
   steps: Step[];
+  /** Kernel timestamps, where the device records them. */
+  timer?: PassTimer;
   busy: Promise<void>;
+}
+
+/** Buffers and bind group of the fit's latent scoring (see GpuEngine.scoreLatent). */
+interface LatentBuffers {
+  bytes: number;
+  tableBytes: number;
+  gibbsBytes: number;
+  x: GPUBuffer;
+  tables: GPUBuffer;
+  /** The table data last uploaded, so unchanged tables are not uploaded again. */
+  tablesData?: Float32Array;
+  gibbs: GPUBuffer;
+  scores: GPUBuffer;
+  staging: GPUBuffer;
+  params: ParamsBuffer;
+  bindGroup: GPUBindGroup;
+}
+
+function destroyLatent(buffers: LatentBuffers): void {
+  for (const buffer of [buffers.x, buffers.tables, buffers.gibbs, buffers.scores, buffers.staging]) buffer.destroy();
+  buffers.params.destroy();
 }
 
 /** Runs every stage as a WGSL kernel on a WebGPU device (Dawn in Node, or a browser's). */
@@ -113,10 +137,15 @@ export class GpuEngine implements Engine {
         const bindGroup = runner.bindGroup(kernel, { params: this.context.root.unwrap(params), ...buffersOf(kernel.name) });
         return { kernel, pipeline: pipelines[i], params, key, bindGroup };
       });
-      slots.push({ x, a, b, staging, steps, busy: Promise.resolve() });
+      const timer = this.context.timestamps ? new PassTimer(device, steps.length, `kernels${s}`) : undefined;
+      slots.push({ x, a, b, staging, steps, timer, busy: Promise.resolve() });
     }
 
-    const times: StageTimes = { gpu_submit_to_read: 0, upload: 0 };
+    // upload: host time to queue the batch; gpu_wait: from submit until the results
+    // are mapped (all kernels when no timestamps exist); read_back: copying them out;
+    // kernel_<name>: GPU time of each kernel from timestamp queries.
+    const times: StageTimes = { upload: 0, gpu_wait: 0, read_back: 0 };
+    for (const { kernel } of kernels) if (this.context.timestamps) times[`kernel_${kernel.name}`] = 0;
     let next = 0;
 
     const runBatch = async (slot: Slot, x: Float32Array, batch: BatchRows): Promise<Float32Array> => {
@@ -127,24 +156,37 @@ export class GpuEngine implements Engine {
       for (const step of slot.steps) step.params.write(stageParams(batch.rows, batch.rowBase, batch.rowStride, step.key));
       const uploaded = performance.now();
 
+      // One compute pass per kernel, so that each can carry its own timestamps.
       const encoder = device.createCommandEncoder({ label: 'batch' });
-      const pass = encoder.beginComputePass();
-      for (const step of slot.steps) runner.dispatch(pass, step.pipeline, step.bindGroup, batch.rows);
-      pass.end();
+      slot.steps.forEach((step, i) => {
+        const pass = encoder.beginComputePass(slot.timer?.pass(i));
+        runner.dispatch(pass, step.pipeline, step.bindGroup, batch.rows);
+        pass.end();
+      });
       // A plan with no stage at all (whitened in, whitened out) copies b back unchanged.
       const size = dims * batch.rows * 4;
       encoder.copyBufferToBuffer(toPositions ? slot.a : slot.b, 0, slot.staging, 0, Math.ceil(size / 4) * 4);
+      slot.timer?.resolve(encoder);
       device.queue.submit([encoder.finish()]);
-      const positions = new Float32Array(await readBack(device, slot.staging, size), 0, dims * batch.rows);
+
+      const kernelTimes = slot.timer?.read();
+      await slot.staging.mapAsync(GPUMapMode.READ, 0, Math.ceil(size / 4) * 4);
+      const mapped = performance.now();
+      const positions = new Float32Array(slot.staging.getMappedRange(0, Math.ceil(size / 4) * 4).slice(0), 0, dims * batch.rows);
+      slot.staging.unmap();
+      if (kernelTimes) (await kernelTimes).forEach((ms, i) => (times[`kernel_${slot.steps[i].kernel.name}`] += ms));
 
       times.upload += uploaded - started;
-      times.gpu_submit_to_read += performance.now() - uploaded;
+      times.gpu_wait += mapped - uploaded;
+      times.read_back += performance.now() - mapped;
       return positions;
     };
 
     return {
       times,
       run(x: Float32Array, batch: BatchRows): Promise<Float32Array> {
+        // An empty batch (an empty partition in stream mode) has nothing to map back.
+        if (batch.rows === 0) return Promise.resolve(new Float32Array(0));
         const slot = slots[next];
         next = (next + 1) % slots.length;
         const result = slot.busy.then(() => runBatch(slot, x, batch));
@@ -160,6 +202,7 @@ export class GpuEngine implements Engine {
           slot.a.destroy();
           slot.b.destroy();
           slot.staging.destroy();
+          slot.timer?.destroy();
           for (const step of slot.steps) step.params.destroy();
         }
         tables.destroy();
@@ -169,41 +212,49 @@ export class GpuEngine implements Engine {
     };
   }
 
+  /** Buffers of the fit's latent scoring, kept from call to call and grown when a call needs more. */
+  private latent: LatentBuffers | undefined;
+
   readonly scoreLatent = async (x: Float32Array, batch: BatchRows, model: LatentModel, key: Uint32Array): Promise<Float32Array> => {
     const device = this.context.device;
     const dims = model.tables.d;
     const kernel = normalScoresKernel(model);
     const pipeline = await this.runner.pipeline(kernel);
     const gibbsData = gibbsBuffer(model.precision, dims);
-    const gibbs = storageBuffer(device, 'gibbs', gibbsData.byteLength);
     const bytes = dims * batch.rows * 4;
-    const xBuffer = storageBuffer(device, 'x', bytes);
-    const tables = storageBuffer(device, 'tables', model.tables.data.byteLength);
-    const scores = storageBuffer(device, 'scores', bytes);
-    const staging = device.createBuffer({ size: Math.max(16, bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    const params = this.params();
-    try {
-      device.queue.writeBuffer(xBuffer, 0, x.buffer, x.byteOffset, x.byteLength);
-      device.queue.writeBuffer(tables, 0, model.tables.data as Float32Array<ArrayBuffer>);
-      device.queue.writeBuffer(gibbs, 0, gibbsData);
-      params.write(stageParams(batch.rows, batch.rowBase, batch.rowStride, key));
-      const bindGroup = this.runner.bindGroup(kernel, { params: this.context.root.unwrap(params), x: xBuffer, tables, gibbs, scores });
-      const encoder = device.createCommandEncoder();
-      const pass = encoder.beginComputePass();
-      this.runner.dispatch(pass, pipeline, bindGroup, batch.rows);
-      pass.end();
-      encoder.copyBufferToBuffer(scores, 0, staging, 0, Math.ceil(bytes / 4) * 4);
-      device.queue.submit([encoder.finish()]);
-      return new Float32Array(await readBack(device, staging, bytes), 0, dims * batch.rows);
-    } finally {
-      xBuffer.destroy();
-      tables.destroy();
-      gibbs.destroy();
-      scores.destroy();
-      staging.destroy();
-      params.destroy();
+    const buffers = this.latentBuffers(kernel, bytes, model.tables.data.byteLength, gibbsData.byteLength);
+    device.queue.writeBuffer(buffers.x, 0, x.buffer, x.byteOffset, x.byteLength);
+    if (buffers.tablesData !== model.tables.data) {
+      device.queue.writeBuffer(buffers.tables, 0, model.tables.data as Float32Array<ArrayBuffer>);
+      buffers.tablesData = model.tables.data;
     }
+    device.queue.writeBuffer(buffers.gibbs, 0, gibbsData);
+    buffers.params.write(stageParams(batch.rows, batch.rowBase, batch.rowStride, key));
+    const encoder = device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    this.runner.dispatch(pass, pipeline, buffers.bindGroup, batch.rows);
+    pass.end();
+    encoder.copyBufferToBuffer(buffers.scores, 0, buffers.staging, 0, Math.ceil(bytes / 4) * 4);
+    device.queue.submit([encoder.finish()]);
+    return new Float32Array(await readBack(device, buffers.staging, bytes), 0, dims * batch.rows);
   };
+
+  private latentBuffers(kernel: KernelDefinition, bytes: number, tableBytes: number, gibbsBytes: number): LatentBuffers {
+    const current = this.latent;
+    if (current && current.bytes >= bytes && current.tableBytes === tableBytes && current.gibbsBytes === gibbsBytes) return current;
+    if (current) destroyLatent(current);
+    const device = this.context.device;
+    const x = storageBuffer(device, 'latent x', bytes);
+    const tables = storageBuffer(device, 'latent tables', tableBytes);
+    const gibbs = storageBuffer(device, 'latent gibbs', gibbsBytes);
+    const scores = storageBuffer(device, 'latent scores', bytes);
+    const staging = device.createBuffer({ label: 'latent staging', size: Math.max(16, Math.ceil(bytes / 4) * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const params = this.params();
+    // Every normal_scores kernel shares one layout, so the bind group serves every round.
+    const bindGroup = this.runner.bindGroup(kernel, { params: this.context.root.unwrap(params), x, tables, gibbs, scores });
+    this.latent = { bytes, tableBytes, gibbsBytes, x, tables, gibbs, scores, staging, params, bindGroup };
+    return this.latent;
+  }
 
   private readonly knnWorkspaces = new Map<string, KnnWorkspace>();
 
@@ -217,6 +268,8 @@ export class GpuEngine implements Engine {
 
   destroy(): void {
     for (const workspace of this.knnWorkspaces.values()) workspace.destroy();
+    if (this.latent) destroyLatent(this.latent);
+    this.latent = undefined;
     releaseGpu(this.context);
   }
 }

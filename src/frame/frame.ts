@@ -17,6 +17,11 @@ export interface FrameColumn {
   max: number;
   /** Share of rows where the column is missing. */
   missingShare: number;
+  /**
+   * Bound on the normalized rank error of the knots: 0 when every value was kept
+   * (up to 2^20 values per column), else what the quantile sketch guarantees.
+   */
+  rankError?: number;
   marginal: Marginal;
 }
 

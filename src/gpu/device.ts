@@ -7,6 +7,8 @@ export interface GpuContext {
   /** Adapter description, such as "llvmpipe: Mesa 25.0.7 (LLVM 15.0.6)" or an NVIDIA model. */
   adapter: string;
   isFallbackAdapter: boolean;
+  /** Whether the device records GPU timestamps in compute passes (kernel times in run reports). */
+  timestamps: boolean;
 }
 
 // Dawn's GPU object must stay referenced for the life of the process: if it is
@@ -59,7 +61,8 @@ export async function acquireGpu(): Promise<{ context?: GpuContext; reason?: str
 
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) return { reason: 'no WebGPU adapter found (on Linux without a GPU, install Mesa lavapipe: mesa-vulkan-drivers from bookworm-backports)' };
-  const device = await adapter.requestDevice({ requiredLimits: requiredLimits(adapter) });
+  const timestamps = adapter.features.has('timestamp-query');
+  const device = await adapter.requestDevice({ requiredLimits: requiredLimits(adapter), requiredFeatures: timestamps ? ['timestamp-query'] : [] });
   const info = (adapter as GPUAdapter & { info?: GPUAdapterInfo }).info;
   const root = tgpu.initFromDevice({ device });
   return {
@@ -68,6 +71,7 @@ export async function acquireGpu(): Promise<{ context?: GpuContext; reason?: str
       root,
       adapter: describe(info),
       isFallbackAdapter: (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter ?? info?.architecture === 'software',
+      timestamps,
     },
   };
 }

@@ -66,9 +66,15 @@ export function planColumns(schema: Schema, header: string[], file: string): Col
   return { file, header, numeric, output, missingTokens: new Set(schema.missing_tokens), patient, schemaOf: (source) => bySource[source] };
 }
 
-/** One batch of rows in columnar form: numeric values as float64 and float32 (NaN = missing). */
+/**
+ * One batch of rows in columnar form: numeric values as float64 and float32 (NaN =
+ * missing). Row r is global row firstRow + r · rowStride of the whole input (stride 1
+ * unless the batch contains one shard's rows), or rowIds[r] when the rows carry their
+ * own ids.
+ */
 export interface Batch {
   firstRow: number;
+  rowStride?: number;
   rows: number;
   records: string[][];
   lines: Int32Array;
@@ -80,8 +86,9 @@ export interface Batch {
 }
 
 /** Global index of row r of a batch. */
-export function batchRowId(batch: Batch, r: number): number {
-  return batch.rowIds ? batch.rowIds[r] : batch.firstRow + r;
+export function batchRow(batch: Pick<Batch, 'firstRow' | 'rowStride' | 'rowIds'>, r: number): number {
+  if (batch.rowIds) return batch.rowIds[r];
+  return batch.firstRow + r * (batch.rowStride ?? 1);
 }
 
 /** Digits after the decimal point written in a numeric text ("1.50" → 2, "2e-3" → 3). */

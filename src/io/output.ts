@@ -25,3 +25,10 @@ export interface BatchWriter {
   commit(): Promise<void>;
   abort(): Promise<void>;
 }
+
+/** Something that takes bytes, such as an AtomicFile, standard output or a Blob builder. */
+export interface ByteSink {
+  write(chunk: Uint8Array): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}

@@ -113,7 +113,7 @@ export async function runApply(job: ApplyJob): Promise<ApplySummary> {
 }
 
 function runNumeric(pipeline: NumericPipeline, batch: Batch): Promise<Float32Array> {
-  const positions = pipeline.run(batch.numeric, { rows: batch.rows, rowBase: batch.firstRow, rowStride: 1 });
+  const positions = pipeline.run(batch.numeric, { rows: batch.rows, rowBase: batch.firstRow, rowStride: batch.rowStride ?? 1 });
   // Avoid an unhandled rejection while the promise waits in the queue.
   positions.catch(() => {});
   return positions;

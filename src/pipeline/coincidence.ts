@@ -1,6 +1,6 @@
 import type { Engine, NumericPipeline, RowStage } from '../engine/engine.js';
 import type { LoadedFrame } from '../frame/frame.js';
-import type { Batch } from '../io/batch.js';
+import { batchRow, type Batch } from '../io/batch.js';
 import type { ColumnFormatter } from './finalize.js';
 
 /** Retries per row before a coincidence is reported instead of fixed. */
@@ -64,7 +64,7 @@ export class CoincidenceGuard {
       let fixed = false;
       for (let attempt = 1; attempt <= MAX_RETRIES && !fixed; attempt++) {
         const pipeline = await this.pipeline(attempt);
-        const retry = await pipeline.run(x, { rows: 1, rowBase: batch.firstRow + r, rowStride: 1 });
+        const retry = await pipeline.run(x, { rows: 1, rowBase: batchRow(batch, r), rowStride: 1 });
         if (!this.coincides(batch, positions, r, retry)) {
           for (let j = 0; j < d; j++) positions[j * n + r] = retry[j];
           fixed = true;

@@ -1,9 +1,10 @@
-import type { Engine } from '../engine/engine.js';
+import type { Engine, StageTimes } from '../engine/engine.js';
 import { InputError } from '../errors.js';
-import { DEFAULT_FIT_OPTIONS, finishFit, FitAccumulator, type FitOptions } from '../frame/fit.js';
+import { DEFAULT_FIT_OPTIONS, finishFit, FitAccumulator, type FitKeys, type FitOptions } from '../frame/fit.js';
 import type { Frame, LoadedFrame } from '../frame/frame.js';
 import { planColumns, type Batch, type ColumnPlan } from '../io/batch.js';
 import type { BatchWriter } from '../io/output.js';
+import { selectShard, type Shard } from '../io/shard.js';
 import type { TableInput } from '../io/table.js';
 import { SchemaInference } from '../schema/infer.js';
 import { validateSchema, type Schema } from '../schema/schema.js';
@@ -34,24 +35,67 @@ export async function inferSchema(table: TableInput, batchRows: number): Promise
   return { ...inference.result(), header };
 }
 
+/** Derives the keys of the fit's draws, with the fingerprint that partial fit files carry. */
+export function fitKeysOf(keys: RunKeys): FitKeys {
+  const check = keys.stage('fit_state_check', 0);
+  return {
+    sample: keys.fitSample(),
+    round: (round: number) => keys.fitRound(round),
+    check: Array.from(check.subarray(0, 4), (word) => word.toString(16).padStart(8, '0')).join(''),
+  };
+}
+
+/**
+ * Runs the fit pass over one or more tables that are consecutive parts of one input.
+ * The rows of table t are numbered on from where table t − 1 ended, starting at
+ * `firstRow`, so the keyed sample draws from the same global rows as a fit of the whole
+ * input. Every table must have the same columns.
+ */
+export async function accumulateFit(context: JobContext, tables: readonly TableInput[], schema: Schema, keys: RunKeys, options: FitOptions = DEFAULT_FIT_OPTIONS, firstRow = 0): Promise<FitAccumulator> {
+  const fitKeys = fitKeysOf(keys);
+  let accumulator: FitAccumulator | undefined;
+  let offset = firstRow;
+  for (const table of tables) {
+    const pass = table.open(context.batchRows);
+    const stage = tables.length > 1 ? `fit ${table.name}` : 'fit';
+    const progress = context.progress(stage, undefined, () => pass.fractionRead());
+    const makePlan = (header: string[]): ColumnPlan => {
+      const plan = planColumns(validateSchema(schema, table.name, header), header, table.name);
+      if (accumulator && plan.header.join('\u0000') !== accumulator.plan.header.join('\u0000')) {
+        throw new InputError(`columns (${header.join(', ')}) differ from those of ${accumulator.plan.file}`, 'give parts of one table, with the same columns in the same order', { file: table.name });
+      }
+      return plan;
+    };
+    const decimals = (plan: ColumnPlan): Int32Array => (accumulator ??= new FitAccumulator(plan, fitKeys, options)).decimals;
+    let rows = 0;
+    for await (const { batch } of pass.batches(makePlan, decimals)) {
+      accumulator!.add(batch, offset);
+      rows += batch.rows;
+      progress(rows);
+    }
+    progress(rows, true);
+    offset += rows;
+  }
+  if (!accumulator) throw new InputError('no input table was given', 'give at least one input file');
+  return accumulator;
+}
+
+/** Builds the frame from an accumulated fit (the latent correlation rounds run here). */
+export async function finishTables(context: JobContext, accumulator: FitAccumulator, schema: Schema, keys: RunKeys, options: FitOptions = DEFAULT_FIT_OPTIONS): Promise<Frame> {
+  return finishFit(accumulator, schema, context.engine.scoreLatent, fitKeysOf(keys), options, context.log);
+}
+
+/** Runs the fit pass over one or more consecutive parts of one input, then the latent rounds. */
+export async function fitTables(context: JobContext, tables: readonly TableInput[], schema: Schema, keys: RunKeys, options: FitOptions = DEFAULT_FIT_OPTIONS): Promise<{ frame: Frame; rows: number; seconds: number }> {
+  const started = performance.now();
+  const accumulator = await accumulateFit(context, tables, schema, keys, options);
+  const frame = await finishTables(context, accumulator, schema, keys, options);
+  return { frame, rows: accumulator.rows, seconds: (performance.now() - started) / 1000 };
+}
+
 /** The fit pass: one streaming read, then the latent correlation rounds. */
 export async function fitTable(context: JobContext, table: TableInput, schema: Schema, keys: RunKeys, options: FitOptions = DEFAULT_FIT_OPTIONS): Promise<{ frame: Frame; rows: number; seconds: number }> {
-  const started = performance.now();
-  const pass = table.open(context.batchRows);
-  const progress = context.progress('fit', undefined, () => pass.fractionRead());
-  const fitKeys = { sample: keys.fitSample(), round: (round: number) => keys.fitRound(round) };
-  let accumulator: FitAccumulator | undefined;
-
-  const makePlan = (header: string[]): ColumnPlan => planColumns(validateSchema(schema, table.name, header), header, table.name);
-  const decimals = (plan: ColumnPlan): Int32Array => (accumulator ??= new FitAccumulator(plan, fitKeys, options)).decimals;
-  for await (const { batch } of pass.batches(makePlan, decimals)) {
-    accumulator!.add(batch);
-    progress(accumulator!.rows);
-  }
-  progress(accumulator!.rows, true);
-
-  const frame = await finishFit(accumulator!, schema, context.engine.scoreLatent, fitKeys, options, context.log);
-  return { frame, rows: accumulator!.rows, seconds: (performance.now() - started) / 1000 };
+  return fitTables(context, [table], schema, keys, options);
 }
 
 /** Checks that an input carries every numeric column of the frame, in the frame's order. */
@@ -73,6 +117,41 @@ export interface ApplyTarget {
   rowMap?: (sourceRows: Float64Array) => Promise<void>;
   /** Total rows, when a fit pass has counted them, for progress. */
   totalRows?: number;
+  /** Only the rows of this shard are transformed and written. */
+  shard?: Shard;
+  /** Global index of the table's first row, when the table is a part of a larger input. */
+  firstRow?: number;
+}
+
+/**
+ * Moves the batches of a pass to their global rows and restricts them to a shard. The
+ * time spent reading and decoding them is added to `times.parse`.
+ */
+async function* placeBatches(batches: AsyncIterable<{ batch: Batch }>, target: ApplyTarget, times: StageTimes): AsyncGenerator<Batch> {
+  const iterator = batches[Symbol.asyncIterator]();
+  for (;;) {
+    const started = performance.now();
+    const next = await iterator.next();
+    if (next.done) break;
+    const batch = next.value.batch;
+    const placed = target.firstRow ? { ...batch, firstRow: batch.firstRow + target.firstRow } : batch;
+    const selected = target.shard ? selectShard(placed, target.shard) : placed;
+    times.parse += performance.now() - started;
+    if (selected) yield selected;
+  }
+}
+
+/** Wraps a writer so that the time spent in `write` (encoding and writing) adds to `times.write`. */
+function timedWriter(writer: BatchWriter, times: StageTimes): BatchWriter {
+  return {
+    write: async (batch) => {
+      const started = performance.now();
+      await writer.write(batch);
+      times.write += performance.now() - started;
+    },
+    commit: () => writer.commit(),
+    abort: () => writer.abort(),
+  };
 }
 
 /**
@@ -82,6 +161,7 @@ export interface ApplyTarget {
 export async function applyTable(context: JobContext, table: TableInput, frame: LoadedFrame, operators: ResolvedOperator[], keys: RunKeys, target: ApplyTarget): Promise<ApplySummary> {
   const pass = table.open(context.batchRows);
   const progress = context.progress('apply', target.totalRows, () => pass.fractionRead());
+  const ioTimes: StageTimes = { parse: 0, write: 0 };
   let plan: ColumnPlan | undefined;
   const makePlan = (header: string[]): ColumnPlan => {
     plan = planColumns(validateSchema(frame.frame.schema, table.name, header), header, table.name);
@@ -91,11 +171,12 @@ export async function applyTable(context: JobContext, table: TableInput, frame: 
 
   try {
     // The plan comes from the header, so the first batch is read before runApply starts.
-    const iterator = pass.batches(makePlan)[Symbol.asyncIterator]();
+    const iterator = placeBatches(pass.batches(makePlan), target, ioTimes)[Symbol.asyncIterator]();
     const first = await iterator.next();
+    if (!plan) throw new InputError('table has no data rows', 'give a table with data rows', { file: table.name });
     const batches = (async function* (): AsyncGenerator<Batch> {
-      if (!first.done) yield first.value.batch;
-      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value.batch;
+      if (!first.done) yield first.value;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
     })();
     const summary = await runApply({
       plan: plan!,
@@ -104,14 +185,16 @@ export async function applyTable(context: JobContext, table: TableInput, frame: 
       engine: context.engine,
       keys,
       batches,
-      writer: target.writer,
+      writer: timedWriter(target.writer, ioTimes),
       depth: 2,
       rowMap: target.rowMap,
       progress: (rows) => progress(rows),
     });
     progress(summary.rows, true);
+    const committing = performance.now();
     await target.writer.commit();
-    return summary;
+    ioTimes.write += performance.now() - committing;
+    return { ...summary, times: { parse: ioTimes.parse, ...summary.times, write: ioTimes.write } };
   } catch (error) {
     await target.writer.abort();
     throw error;

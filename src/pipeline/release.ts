@@ -1,5 +1,5 @@
 import type { StageTimes } from '../engine/engine.js';
-import { batchRowId, type Batch } from '../io/batch.js';
+import { batchRow, type Batch } from '../io/batch.js';
 import type { OutputBatch, OutputColumnData } from '../io/output.js';
 import { pseudonym } from '../prf/keys.js';
 import { RowStream } from '../prf/stream.js';
@@ -55,7 +55,9 @@ export class ReleaseBuilder {
           const r = order[out];
           if (Number.isNaN(batch.numeric64[j * n + r])) {
             values[out] = NaN;
-            missingText.set(out, batch.records[r][column.source]);
+            // Writers read an absent entry as the empty text, so only other texts are kept.
+            const text = batch.records[r][column.source];
+            if (text !== '') missingText.set(out, text);
           } else {
             values[out] = formatter.snap(formatter.value(positions[j * n + r]));
           }
@@ -75,7 +77,7 @@ export class ReleaseBuilder {
         } else if (column.role === 'date') {
           values[out] = plan.missingTokens.has(text) ? text : this.shiftDate(batch, r, column.source, text);
         } else if (pram && !plan.missingTokens.has(text)) {
-          stream!.seek(batchRowId(batch, r));
+          stream!.seek(batchRow(batch, r));
           values[out] = pram.apply(text, stream!);
         } else {
           values[out] = text;
@@ -85,17 +87,17 @@ export class ReleaseBuilder {
     }
 
     const sourceRows = new Float64Array(n);
-    for (let out = 0; out < n; out++) sourceRows[out] = batchRowId(batch, order[out]);
+    for (let out = 0; out < n; out++) sourceRows[out] = batchRow(batch, order[out]);
     this.times.finalize += performance.now() - started;
     return { batch: { rows: n, columns }, sourceRows };
   }
 
   private shiftDate(batch: Batch, r: number, source: number, text: string): string {
     const { plan } = this.job;
-    const who = plan.patient === undefined ? `row:${batchRowId(batch, r)}` : `patient:${batch.records[r][plan.patient]}`;
+    const who = plan.patient === undefined ? `row:${batchRow(batch, r)}` : `patient:${batch.records[r][plan.patient]}`;
     return this.dates.shift(text, this.dates.offsetDays(who), {
       file: plan.file,
-      row: batch.firstRow + r + 1,
+      row: batchRow(batch, r) + 1,
       line: batch.lines[r],
       column: plan.header[source],
     });

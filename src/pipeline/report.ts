@@ -11,6 +11,7 @@ export function frameSummary(frame: Frame): object {
       decimals: c.decimals,
       validRange: [c.min, c.max],
       missingShare: Number(c.missingShare.toFixed(6)),
+      rankError: c.rankError,
     })),
     categoricalQuasiIdentifiers: frame.categorical.map((c) => ({ name: c.name, categories: c.categories.length })),
     latent: {

@@ -17,6 +17,10 @@ export interface RunReportInput {
   key: object;
   engine: Engine;
   batchRows: number;
+  /** Input and output formats (csv, parquet, arrow), when the host chooses them. */
+  formats?: { input: string; output: string };
+  /** Shard written as i/n, when the run transformed one shard. */
+  shard?: string;
   profile?: string;
   operators: ResolvedOperator[];
   summary: ApplySummary;
@@ -40,6 +44,8 @@ export function buildRunReport(run: RunReportInput): object {
     rowMap: run.rowMap,
     key: run.key,
     backend: { kind: run.engine.kind, device: run.engine.device, batchRows: run.batchRows },
+    formats: run.formats,
+    shard: run.shard,
     profile: run.profile,
     operators: run.operators.map(describeOperator),
     rows: summary.rows,

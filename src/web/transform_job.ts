@@ -67,6 +67,8 @@ export async function runPageTransform(job: PageTransform): Promise<{ outputs: R
     key: keyReport,
     engine: context.engine,
     batchRows: context.batchRows,
+    // TODO: name the input's own format once the page reads Parquet and Arrow.
+    formats: { input: 'csv', output: job.format.id },
     profile: job.operators.kind === 'profile' ? job.operators.profile : undefined,
     operators,
     summary,

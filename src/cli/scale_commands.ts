@@ -1,0 +1,147 @@
+import type { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { CpuEngine } from '../engine/cpu.js';
+import { selectEngine } from '../engine/select.js';
+import { InputError } from '../errors.js';
+import { FitAccumulator } from '../frame/fit.js';
+import { decodeFitState, encodeFitState } from '../frame/fit_state.js';
+import { loadFrame, parseFrame } from '../frame/frame.js';
+import { ArrowTable } from '../io/arrow_table.js';
+import { ArrowBatchWriter } from '../io/arrow_writer.js';
+import { AtomicFile, writeFileAtomic } from '../io/atomic_file.js';
+import { planColumns } from '../io/batch.js';
+import type { ByteSink } from '../io/output.js';
+import { readJsonFile } from '../node/files.js';
+import { formatOf, openTableFile } from '../node/formats.js';
+import { accumulateFit, applyTable, finishTables, fitKeysOf } from '../pipeline/jobs.js';
+import { describeOperator, resolveOperators, type Profile } from '../pipeline/operators.js';
+import { releaseColumnTypes } from '../pipeline/output_types.js';
+import { validateSchema } from '../schema/schema.js';
+import { addCommon, addOperators, checkOutput, jobContext, keysFor, loadSchemaFile, log, nonNegativeInteger, operatorsFor, type CommonOptions } from './main.js';
+
+/** Partial fits and the stream mode need the same keys in every process. */
+function requireKeyFile(options: CommonOptions, command: string): void {
+  if (!options.keyFile || options.label === undefined) {
+    throw new InputError(
+      `${command} needs --key-file and --label`,
+      'give every process of a sharded run the same --key-file and --label, so that their draws agree',
+    );
+  }
+}
+
+/**
+ * `geomask fit --partial`: the map step of a sharded fit. It reads the inputs (parts of
+ * one table whose first row has global index --first-row) and writes their
+ * accumulated statistics (sketches, sample, counts) for `geomask merge`.
+ */
+export async function fitPartial(inputs: string[], options: CommonOptions & { partial: string; schema?: string; firstRow: number }): Promise<void> {
+  requireKeyFile(options, 'fit --partial');
+  if (!options.schema) throw new InputError('fit --partial needs --schema', 'write one schema with `geomask schema` and give it to every part, so that all parts agree');
+  for (const input of inputs) checkOutput(options.partial, input);
+  const schema = await loadSchemaFile(options.schema);
+  const { keys } = await keysFor(options, inputs[0], 'fit --partial');
+  // The map step only reads and counts, so it needs no GPU.
+  const context = jobContext(new CpuEngine(), options);
+  const started = performance.now();
+  const tables = inputs.map((path) => openTableFile(path, formatOf(path, options.format)));
+  const accumulator = await accumulateFit(context, tables, schema, keys, undefined, options.firstRow);
+  const file = new AtomicFile(options.partial);
+  try {
+    await file.write(encodeFitState(accumulator.toState(schema)));
+    await file.commit();
+  } catch (error) {
+    await file.abort();
+    throw error;
+  }
+  const [start, end] = [accumulator.ranges[0][0], accumulator.ranges[accumulator.ranges.length - 1][1]];
+  log(`partial fit of rows ${start}..${end - 1} (${accumulator.rows} rows) written to ${options.partial} in ${((performance.now() - started) / 1000).toFixed(1)} s; merge the parts with \`geomask merge\``);
+}
+
+/** Standard output as a byte sink; what was written cannot be taken back on failure. */
+function stdoutSink(): ByteSink {
+  return {
+    write: (chunk) =>
+      new Promise<void>((resolve, reject) => {
+        if (process.stdout.write(chunk, (error) => (error ? reject(error) : undefined))) resolve();
+        else process.stdout.once('drain', resolve);
+      }),
+    commit: () => new Promise<void>((resolve) => process.stdout.write(new Uint8Array(0), () => resolve())),
+    abort: async () => {},
+  };
+}
+
+/** Adds `merge` (the reduce step of a sharded fit) and `stream` (Arrow IPC through stdin and stdout). */
+export function addScaleCommands(program: Command): void {
+  addCommon(
+    program
+      .command('merge')
+      .description('merge partial fits written by `geomask fit --partial` into one frame (the reduce step of a sharded fit)')
+      .argument('<parts...>', 'partial fit files, one per shard')
+      .requiredOption('--out <path>', 'frame file to write'),
+  ).action(async (parts: string[], options: CommonOptions & { out: string }) => {
+    requireKeyFile(options, 'merge');
+    for (const part of parts) checkOutput(options.out, part);
+    const engine = await selectEngine(options.backend, options.batchRows, log);
+    try {
+      const { keys } = await keysFor(options, parts[0], 'merge');
+      const started = performance.now();
+      let accumulator: FitAccumulator | undefined;
+      let schema;
+      for (const part of parts) {
+        let bytes: Uint8Array;
+        try {
+          bytes = await readFile(part);
+        } catch {
+          throw new InputError('partial fit file not found', 'check the path of each part', { file: part });
+        }
+        const state = decodeFitState(bytes, part);
+        if (!accumulator) {
+          schema = validateSchema(state.schema, part);
+          accumulator = new FitAccumulator(planColumns(schema, state.header, part), fitKeysOf(keys));
+        }
+        accumulator.merge(state, part);
+      }
+      const context = jobContext(engine, options);
+      const frame = await finishTables(context, accumulator!, schema!, keys);
+      await writeFileAtomic(options.out, `${JSON.stringify(frame)}\n`);
+      const covered = accumulator!.ranges.map(([a, b]) => `${a}..${b - 1}`).join(', ');
+      log(`merged ${parts.length} parts (${accumulator!.rows} rows: ${covered}) in ${((performance.now() - started) / 1000).toFixed(1)} s; frame written to ${options.out}`);
+    } finally {
+      engine.destroy();
+    }
+  });
+
+  addOperators(
+    addCommon(
+      program
+        .command('stream')
+        .description('transform an Arrow IPC stream from standard input to standard output with a fitted frame, for engines that pipe partitions through a process')
+        .requiredOption('--frame <path>', 'frame file written by `geomask fit` or `geomask merge`')
+        .option('--row-id <column>', 'integer column that holds each row\'s global index in the whole input; it is not written out')
+        .option('--first-row <n>', 'global index of the first input row, when the input carries no row-id column', nonNegativeInteger),
+    ),
+  ).action(async (options: CommonOptions & { frame: string; rowId?: string; firstRow?: number; ops?: string; profile?: Profile }) => {
+    requireKeyFile(options, 'stream');
+    if (options.rowId !== undefined && options.firstRow !== undefined) throw new InputError('both --row-id and --first-row were given', 'choose one of them');
+    if (options.rowId === undefined && options.firstRow === undefined) {
+      throw new InputError('stream needs --row-id or --first-row', 'give the column of global row indices, or the global index of the partition\'s first row, so that draws do not depend on the partitioning');
+    }
+    const frame = parseFrame(JSON.stringify(await readJsonFile(options.frame, 'frame')), options.frame);
+    const engine = await selectEngine(options.backend, options.batchRows, log);
+    try {
+      const { keys } = await keysFor(options, 'stdin', 'stream');
+      const context = jobContext(engine, { ...options, quiet: true });
+      const { specs } = operatorsFor(options, frame);
+      const operators = resolveOperators(specs, frame.columns.length);
+      log(`operators: ${operators.map(describeOperator).join(', ')}`);
+      // An empty partition gives an empty release with the release's columns.
+      const table = new ArrowTable('standard input', async () => process.stdin, { rowIdColumn: options.rowId, allowEmpty: true });
+      const loaded = loadFrame(frame);
+      const writer = new ArrowBatchWriter(stdoutSink(), 'stream', (names) => releaseColumnTypes(loaded, operators, table.columnTypes)(names));
+      const summary = await applyTable(context, table, loaded, operators, keys, { writer, firstRow: options.firstRow });
+      log(`wrote ${summary.rows} rows to standard output in ${summary.seconds.toFixed(1)} s`);
+    } finally {
+      engine.destroy();
+    }
+  });
+}

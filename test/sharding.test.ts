@@ -1,0 +1,139 @@
+import * as arrow from 'apache-arrow';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { geomask, tempFolder } from './helpers/cli.js';
+import { pipeThrough, runStreamPartitions, sortedRows } from './helpers/stream_driver.js';
+import { SEED } from './helpers/synthetic.js';
+import { TYPED_SCHEMA, typedTable, writeParquetFile, writeSchemaFile } from './helpers/typed_table.js';
+
+const ROWS = 4000;
+const SHARDS = 4;
+
+/** Data lines of CSV files, sorted. */
+function csvRows(paths: string[]): string[] {
+  return paths.flatMap((path) => readFileSync(path, 'utf8').trim().split('\n').slice(1)).sort();
+}
+
+function frameWithoutTime(path: string): unknown {
+  const frame = JSON.parse(readFileSync(path, 'utf8'));
+  delete frame.createdAt;
+  return frame;
+}
+
+describe(`sharded runs (seed ${SEED})`, () => {
+  let folder: string;
+  let input: string;
+  let schema: string;
+  let frame: string;
+  let key: string;
+  let source: arrow.Table;
+
+  beforeAll(async () => {
+    folder = tempFolder();
+    source = typedTable(ROWS, SEED);
+    input = await writeParquetFile(source, folder, 'typed.parquet', 1500);
+    schema = writeSchemaFile(TYPED_SCHEMA, folder);
+    key = join(folder, 'k.key');
+    frame = join(folder, 'frame.json');
+    const fit = await geomask(['fit', input, '--schema', schema, '--out', frame, '--key-file', key, '--label', 'typed', '--quiet']);
+    expect(fit.code, fit.stderr).toBe(0);
+  });
+
+  for (const ops of ['rotate(theta=0.52..1.05,rho=0.5)', 'project(k=2)']) {
+    it(`unions ${SHARDS} shards into the single release for ${ops.split('(')[0]}`, async () => {
+      const common = ['--frame', frame, '--key-file', key, '--label', 'typed', '--ops', ops, '--batch-rows', '1000', '--quiet'];
+      const name = ops.split('(')[0];
+      const whole = await geomask(['apply', input, '--out', join(folder, `${name}.csv`), ...common]);
+      expect(whole.code, whole.stderr).toBe(0);
+      const parts = await Promise.all(
+        Array.from({ length: SHARDS }, (_, i) => geomask(['apply', input, '--out', join(folder, `${name}.${i}.csv`), '--shard', `${i}/${SHARDS}`, ...common])),
+      );
+      for (const part of parts) expect(part.code, part.stderr).toBe(0);
+      const shardRows = csvRows(Array.from({ length: SHARDS }, (_, i) => join(folder, `${name}.${i}.csv`)));
+      const wholeRows = csvRows([join(folder, `${name}.csv`)]);
+      expect(shardRows).toHaveLength(ROWS);
+      expect(shardRows).toEqual(wholeRows);
+    });
+  }
+
+  for (const placement of ['row-id', 'first-row'] as const) {
+    it(`streams partitions placed by ${placement} into the single release`, async () => {
+      const ops = 'rotate(theta=0.52..1.05,rho=0.5),project(k=3)';
+      const common = ['--frame', frame, '--key-file', key, '--label', 'typed', '--ops', ops];
+      const whole = await geomask(['apply', input, '--out', join(folder, `whole.arrows`), ...common, '--quiet']);
+      expect(whole.code, whole.stderr).toBe(0);
+      const released = await runStreamPartitions(source, 3, placement, common);
+      expect(released.reduce((sum, t) => sum + t.numRows, 0)).toBe(ROWS);
+      expect(released[0].schema.fields.map((f) => f.name)).not.toContain('row_id');
+      expect(sortedRows(released)).toEqual(sortedRows([arrow.tableFromIPC(readFileSync(join(folder, 'whole.arrows')))]));
+    });
+  }
+
+  it('streams an empty partition as an empty release with its columns', async () => {
+    const released = await pipeThrough(arrow.tableToIPC(source.slice(0, 0), 'stream'), ['--frame', frame, '--key-file', key, '--label', 'typed', '--first-row', '0', '--quiet']);
+    expect(released.numRows).toBe(0);
+    expect(released.schema.fields.map((f) => f.name)).toEqual(['patient', 'lab', 'count', 'age', 'score', 'admitted', 'seen_at', 'sex', 'flag']);
+  });
+
+  describe('fit of parts', () => {
+    let parts: string[];
+    const size = ROWS / SHARDS;
+
+    beforeAll(async () => {
+      parts = await Promise.all(Array.from({ length: SHARDS }, (_, i) => writeParquetFile(source.slice(i * size, (i + 1) * size), folder, `part${i}.parquet`, 700)));
+    });
+
+    it('equals the whole fit in one process', async () => {
+      const out = join(folder, 'parts.frame.json');
+      const run = await geomask(['fit', ...parts, '--schema', schema, '--out', out, '--key-file', key, '--label', 'typed', '--quiet']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(frameWithoutTime(out)).toEqual(frameWithoutTime(frame));
+    });
+
+    it('equals the whole fit through merge', async () => {
+      const partials = await Promise.all(
+        parts.map((part, i) => geomask(['fit', part, '--schema', schema, '--partial', join(folder, `part${i}.fitstate`), '--first-row', String(i * size), '--key-file', key, '--label', 'typed', '--quiet'])),
+      );
+      for (const partial of partials) expect(partial.code, partial.stderr).toBe(0);
+      const out = join(folder, 'merged.frame.json');
+      // Merged in another order than the rows: the frame must not depend on it.
+      const order = [2, 0, 3, 1].map((i) => join(folder, `part${i}.fitstate`));
+      const merge = await geomask(['merge', ...order, '--out', out, '--key-file', key, '--label', 'typed', '--quiet']);
+      expect(merge.code, merge.stderr).toBe(0);
+      expect(merge.stderr).toMatch(/merged 4 parts \(4000 rows: 0\.\.3999\)/);
+      expect(frameWithoutTime(out)).toEqual(frameWithoutTime(frame));
+    });
+
+    it('rejects overlapping parts and parts of another label', async () => {
+      const again = join(folder, 'again.fitstate');
+      const overlap = await geomask(['fit', parts[1], '--schema', schema, '--partial', again, '--first-row', '0', '--key-file', key, '--label', 'typed', '--quiet']);
+      expect(overlap.code, overlap.stderr).toBe(0);
+      const merged = await geomask(['merge', join(folder, 'part0.fitstate'), again, '--out', join(folder, 'x.json'), '--key-file', key, '--label', 'typed', '--quiet']);
+      expect(merged.code).toBe(2);
+      expect(merged.stderr).toMatch(/overlap rows 0\.\.999/);
+      expect(merged.stderr).toMatch(/--first-row/);
+
+      const other = join(folder, 'other.fitstate');
+      const relabelled = await geomask(['fit', parts[1], '--schema', schema, '--partial', other, '--first-row', String(size), '--key-file', key, '--label', 'other', '--quiet']);
+      expect(relabelled.code, relabelled.stderr).toBe(0);
+      const mixed = await geomask(['merge', join(folder, 'part0.fitstate'), other, '--out', join(folder, 'y.json'), '--key-file', key, '--label', 'typed', '--quiet']);
+      expect(mixed.code).toBe(2);
+      expect(mixed.stderr).toMatch(/another key or label/);
+    });
+
+    it('rejects a partial fit without a key file', async () => {
+      const run = await geomask(['fit', parts[0], '--schema', schema, '--partial', join(folder, 'nokey.fitstate'), '--quiet']);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/needs --key-file and --label/);
+    });
+
+    it('rejects a file that is no partial fit', async () => {
+      const bogus = join(folder, 'bogus.fitstate');
+      writeFileSync(bogus, '{"format":"something else"}');
+      const run = await geomask(['merge', bogus, '--out', join(folder, 'z.json'), '--key-file', key, '--label', 'typed', '--quiet']);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/not a partial fit/);
+    });
+  });
+});
