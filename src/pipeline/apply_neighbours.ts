@@ -1,6 +1,6 @@
 import type { NumericPipeline, RowStage, StageTimes } from '../engine/engine.js';
 import { InputError } from '../errors.js';
-import type { Batch } from '../io/batch.js';
+import { batchRow, type Batch } from '../io/batch.js';
 import { CodedColumn } from '../io/codes.js';
 import { interpolateRows } from '../neighbours/interpolate.js';
 import { formGroups, groupPermutation, pooledCovariance } from '../neighbours/mix.js';
@@ -85,7 +85,7 @@ export async function runNeighbourApply(job: ApplyJob): Promise<ApplySummary & {
   const passStarted = performance.now();
   try {
     for await (const batch of job.batches) {
-      const w = await pipeline.run(batch.numeric, { rows: batch.rows, rowBase: batch.firstRow, rowStride: 1 });
+      const w = await pipeline.run(batch.numeric, { rows: batch.rows, rowBase: batch.firstRow, rowStride: batch.rowStride ?? 1 });
       while (n + batch.rows > rowIds.length) {
         const size = rowIds.length * 2;
         points = grow(points, size * d);
@@ -97,7 +97,7 @@ export async function runNeighbourApply(job: ApplyJob): Promise<ApplySummary & {
       storeRows(points, d, n, w, batch.rows);
       storeRows(values, d, n, batch.numeric, batch.rows);
       for (let r = 0; r < batch.rows; r++) {
-        rowIds[n + r] = batch.firstRow + r;
+        rowIds[n + r] = batchRow(batch, r);
         for (const [source, column] of texts) {
           const text = batch.records[r][source];
           column.push(numericSources.has(source) && !plan.missingTokens.has(text) ? '' : text);
@@ -206,10 +206,12 @@ async function runRowSegment(job: ApplyJob, stages: RowStage[], points: Float32A
   try {
     for (let start = 0; start < n; start += batchRows) {
       const rows = Math.min(batchRows, n - start);
-      if (rowIds[start + rows - 1] !== rowIds[start] + rows - 1) {
-        throw new InputError('row-wise operators after a neighbour operator need consecutive row indices', 'run the neighbour operator last, or on the whole input');
+      // Rows of a shard are evenly spaced in the whole input (i, i + n, …).
+      const stride = rows > 1 ? rowIds[start + 1] - rowIds[start] : 1;
+      if (rowIds[start + rows - 1] !== rowIds[start] + (rows - 1) * stride) {
+        throw new InputError('row-wise operators after a neighbour operator need evenly spaced row indices', 'run the neighbour operator last, or on the whole input');
       }
-      const w = await pipeline.run(loadRows(points, d, start, rows), { rows, rowBase: rowIds[start], rowStride: 1 });
+      const w = await pipeline.run(loadRows(points, d, start, rows), { rows, rowBase: rowIds[start], rowStride: stride });
       storeRows(out, d, start, w, rows);
     }
   } finally {
