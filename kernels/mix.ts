@@ -17,10 +17,14 @@ export const mixLayout = tgpu.bindGroupLayout({
   mixed: { storage: F32Array, access: 'mutable' },
 });
 
-/** Invocations per group: the smallest power of two ≥ 2k − 1, at most 64 (larger groups loop). */
+/**
+ * Invocations per group: the smallest power of two ≥ k, at most 64. Groups hold k to
+ * 2k − 1 rows, so the few larger ones take a second pass instead of leaving most lanes
+ * idle in every group.
+ */
 export function mixGroupThreads(k: number): number {
   let threads = 1;
-  while (threads < 2 * k - 1 && threads < 64) threads *= 2;
+  while (threads < k && threads < 64) threads *= 2;
   return threads;
 }
 
