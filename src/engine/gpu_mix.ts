@@ -23,7 +23,16 @@ function transpose(matrix: Float64Array, size: number): Float64Array {
  * order (members of a group contiguous) and columnar, with each group's centroid, and
  * puts the results back in row order. Returns row-major n × d rows.
  */
-export async function gpuMix(runner: KernelRunner, request: MixRequest): Promise<Float32Array> {
+export interface MixTimings {
+  /** Host work before the kernel: grouped copies, centroids, uploads (ms). */
+  prepare: number;
+  /** The kernel on the device (ms). */
+  kernel: number;
+  /** Read-back and the host copy into row order (ms). */
+  readBack: number;
+}
+
+export async function gpuMix(runner: KernelRunner, request: MixRequest, timings?: MixTimings): Promise<Float32Array> {
   const { n, groups } = request;
   const dims = request.d;
   const device = runner.device;
@@ -31,6 +40,7 @@ export async function gpuMix(runner: KernelRunner, request: MixRequest): Promise
   const kernel = mixKernel(dims, request.alpha, request.k, request.poolFactor);
   const pipeline = await runner.pipeline(kernel);
 
+  const started = performance.now();
   const groupCount = groups.offsets.length - 1;
   const grouped = new Float32Array(n * dims);
   const rowIds = new Uint32Array(2 * n);
@@ -74,7 +84,10 @@ export async function gpuMix(runner: KernelRunner, request: MixRequest): Promise
     dispatchGrid(pass, pipeline, bindGroup, x, Math.ceil(groupCount / x));
     pass.end();
     encoder.copyBufferToBuffer(buffers.mixed, 0, staging, 0, n * dims * 4);
+    const submitted = performance.now();
     device.queue.submit([encoder.finish()]);
+    if (timings) await device.queue.onSubmittedWorkDone();
+    const finished = performance.now();
     const mixed = new Float32Array(await readBack(device, staging, n * dims * 4), 0, n * dims);
     const out = new Float32Array(n * dims);
     for (let block = 0; block < n; block += 64) {
@@ -83,6 +96,11 @@ export async function gpuMix(runner: KernelRunner, request: MixRequest): Promise
         const column = j * n;
         for (let p = block; p < end; p++) out[groups.order[p] * dims + j] = mixed[column + p];
       }
+    }
+    if (timings) {
+      timings.prepare = submitted - started;
+      timings.kernel = finished - submitted;
+      timings.readBack = performance.now() - finished;
     }
     return out;
   } finally {
