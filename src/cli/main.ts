@@ -15,6 +15,7 @@ import { RunKeys } from '../pipeline/keys.js';
 import { describeOperator, parseOperators, profileOperators, PROFILES, resolveOperators, type OperatorSpec, type Profile } from '../pipeline/operators.js';
 import { frameSummary } from '../pipeline/report.js';
 import { validateSchema, type Schema } from '../schema/schema.js';
+import { addEvaluateCommand } from './evaluate.js';
 import { Progress } from './progress.js';
 
 const VERSION = '0.1.0';
@@ -276,6 +277,7 @@ export function buildProgram(): Command {
     ),
   ).action((input: string, options) => runTransformOrApply('transform', input, options));
 
+  addEvaluateCommand(program, { addCommon, addOperators, keysFor, jobContext, schemaFor, writeInferredSchema, checkOutput, stem, log });
   return program;
 }
 
