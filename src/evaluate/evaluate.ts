@@ -11,7 +11,7 @@ import { evalColumns, type EvalColumns } from './columns.js';
 import { FilteredTable } from './filtered_table.js';
 import { loadRows, newDictionaries, type EvalDictionaries } from './loader.js';
 import { LogisticTask, positiveValue } from './logistic_utility.js';
-import { measureRelease, type EvaluationData, type StepProgress } from './measure.js';
+import { measureRelease, type EvaluationData, type ReleaseUnderTest, type StepProgress } from './measure.js';
 import { ReleaseCollector } from './release_collector.js';
 import type { EvaluationReport, SettingReport } from './report.js';
 import { numericColumn, type EvalRows } from './rows.js';
@@ -123,61 +123,87 @@ async function releaseTargets(context: JobContext, targetTable: TableInput, prep
 }
 
 /**
- * Evaluates operator settings on a table: a keyed split into targets and controls, the
- * frame fitted on the targets, then per setting the release of the targets, every
- * attack and every utility measure. The controls are never released.
+ * One evaluation of a table: the keyed split into targets and controls, the frame
+ * fitted on the targets and the frame-only release, ready to release the targets under
+ * operator settings and measure each release. The controls are never released.
  */
-export async function evaluateTable(context: JobContext, table: TableInput, schema: Schema, keys: RunKeys, settings: SettingRequest[], options: EvaluateOptions): Promise<EvaluationReport> {
-  const started = performance.now();
-  const header = await readHeader(table);
-  const columns = evalColumns(schema, header, table.name, options.target?.column);
-  const dictionaries = newDictionaries(columns);
-  const split = new KeyedSplit(keys.stage('evaluate_split', 0), options.controlShare);
-  const patientColumn = columns.patient;
-  const [targets, controls] = await loadRows(table, schema, columns, dictionaries, context.batchRows, {
-    sets: 2,
-    assign: (h) => {
-      const control = split.filter(patientColumn, 'controls')(h);
-      return (record, row) => (control(record, row) ? 1 : 0);
-    },
-    progress: context.progress('read', undefined, () => undefined),
-  });
-  if (controls.count === 0) throw new InputError('the control set is empty', 'raise --control-share or give more rows (or patients)', { file: table.name });
+export class TableEvaluation {
+  private constructor(
+    private readonly context: JobContext,
+    private readonly keys: RunKeys,
+    private readonly targetTable: TableInput,
+    private readonly prepared: Prepared,
+    readonly data: EvaluationData,
+    readonly frame: Frame,
+    private readonly input: EvaluationReport['input'],
+    private readonly started: number,
+  ) {}
 
-  const targetTable = new FilteredTable(table.name, table, split.filter(patientColumn, 'targets'));
-  const fit = await fitTable(context, targetTable, schema, keys);
-  const frame = loadFrame(fit.frame);
-  const prepared: Prepared = { columns, dictionaries, schema, targets, controls, frame };
-  prepared.frameOnly = (await releaseTargets(context, targetTable, prepared, frame, [], keys)).release;
-  const data = prepareData(prepared, keys, options);
+  static async prepare(context: JobContext, table: TableInput, schema: Schema, keys: RunKeys, options: EvaluateOptions): Promise<TableEvaluation> {
+    const started = performance.now();
+    const header = await readHeader(table);
+    const columns = evalColumns(schema, header, table.name, options.target?.column);
+    const dictionaries = newDictionaries(columns);
+    const split = new KeyedSplit(keys.stage('evaluate_split', 0), options.controlShare);
+    const patientColumn = columns.patient;
+    const [targets, controls] = await loadRows(table, schema, columns, dictionaries, context.batchRows, {
+      sets: 2,
+      assign: (h) => {
+        const control = split.filter(patientColumn, 'controls')(h);
+        return (record, row) => (control(record, row) ? 1 : 0);
+      },
+      progress: context.progress('read', undefined, () => undefined),
+    });
+    if (controls.count === 0) throw new InputError('the control set is empty', 'raise --control-share or give more rows (or patients)', { file: table.name });
 
-  const reports: SettingReport[] = [];
-  for (const setting of settings) {
-    const operators = setting.operators({ d: fit.frame.columns.length, rows: fit.frame.rows });
-    const applyStarted = performance.now();
-    const { release, sourceRows } = await releaseTargets(context, targetTable, prepared, frame, operators, keys);
-    const applySeconds = (performance.now() - applyStarted) / 1000;
-    context.log(`evaluating ${setting.label}: ${release.count} released rows`);
-    const report = await measureRelease(context.engine, data, { label: setting.label, operators, release, sourceRows }, keys, stepProgress(context));
-    report.seconds = { apply: Number(applySeconds.toFixed(3)), ...report.seconds };
-    reports.push(report);
-  }
-
-  const patients = (rows: EvalRows) => (rows.patient ? new Set(rows.patient).size : undefined);
-  return reportShell(
-    data,
-    context,
-    {
+    const targetTable = new FilteredTable(table.name, table, split.filter(patientColumn, 'targets'));
+    const fit = await fitTable(context, targetTable, schema, keys);
+    const frame = loadFrame(fit.frame);
+    const prepared: Prepared = { columns, dictionaries, schema, targets, controls, frame };
+    prepared.frameOnly = (await releaseTargets(context, targetTable, prepared, frame, [], keys)).release;
+    const patients = (rows: EvalRows) => (rows.patient ? new Set(rows.patient).size : undefined);
+    const input: EvaluationReport['input'] = {
       file: table.name,
       rows: targets.count + controls.count,
       targets: targets.count,
       controls: controls.count,
       split: { by: patientColumn === undefined ? 'row' : 'patient', controlShare: options.controlShare, targetPatients: patients(targets), controlPatients: patients(controls) },
-    },
-    started,
-    reports,
-    fit.frame,
-  );
+    };
+    return new TableEvaluation(context, keys, targetTable, prepared, prepareData(prepared, keys, options), fit.frame, input, started);
+  }
+
+  /** The targets released under `operators`, with each output row's source target. */
+  release(operators: ResolvedOperator[]): Promise<{ release: EvalRows; sourceRows: Int32Array }> {
+    return releaseTargets(this.context, this.targetTable, this.prepared, this.prepared.frame!, operators, this.keys);
+  }
+
+  measure(test: ReleaseUnderTest): Promise<SettingReport> {
+    return measureRelease(this.context.engine, this.data, test, this.keys, stepProgress(this.context));
+  }
+
+  /** Releases the targets under one setting and measures the release. */
+  async run(setting: SettingRequest): Promise<SettingReport> {
+    const operators = setting.operators({ d: this.frame.columns.length, rows: this.frame.rows });
+    const applyStarted = performance.now();
+    const { release, sourceRows } = await this.release(operators);
+    const applySeconds = (performance.now() - applyStarted) / 1000;
+    this.context.log(`evaluating ${setting.label}: ${release.count} released rows`);
+    const report = await this.measure({ label: setting.label, operators, release, sourceRows });
+    report.seconds = { apply: Number(applySeconds.toFixed(3)), ...report.seconds };
+    return report;
+  }
+
+  report(settings: SettingReport[]): EvaluationReport {
+    return reportShell(this.data, this.context, this.input, this.started, settings, this.frame);
+  }
+}
+
+/** Evaluates operator settings on a table; see TableEvaluation. */
+export async function evaluateTable(context: JobContext, table: TableInput, schema: Schema, keys: RunKeys, settings: SettingRequest[], options: EvaluateOptions): Promise<EvaluationReport> {
+  const evaluation = await TableEvaluation.prepare(context, table, schema, keys, options);
+  const reports: SettingReport[] = [];
+  for (const setting of settings) reports.push(await evaluation.run(setting));
+  return evaluation.report(reports);
 }
 
 /** An existing release to audit: the input it was made from, the release, the held-back controls. */
