@@ -10,7 +10,7 @@ import type { Schema } from '../schema/schema.js';
 import { evalColumns, type EvalColumns } from './columns.js';
 import { FilteredTable } from './filtered_table.js';
 import { loadRows, newDictionaries, type EvalDictionaries } from './loader.js';
-import { LogisticTask, positiveValue } from './logistic_utility.js';
+import { checkPositive, LogisticTask, positiveValue } from './logistic_utility.js';
 import { measureRelease, type EvaluationData, type ReleaseUnderTest, type StepProgress } from './measure.js';
 import { ReleaseCollector } from './release_collector.js';
 import type { EvaluationReport, SettingReport } from './report.js';
@@ -74,7 +74,15 @@ interface Prepared {
   frameOnly?: EvalRows;
 }
 
-function prepareData(prepared: Prepared, keys: RunKeys, options: EvaluateOptions): EvaluationData {
+/** The positive class of the logistic regression's target, checked before any pass over the data but the first. */
+function positiveClass(prepared: Prepared, options: EvaluateOptions): string | undefined {
+  if (!options.target) return undefined;
+  const positive = positiveValue(prepared.columns, prepared.dictionaries, prepared.targets, options.target.positive);
+  checkPositive(prepared.columns, prepared.dictionaries, positive);
+  return positive;
+}
+
+function prepareData(prepared: Prepared, keys: RunKeys, options: EvaluateOptions, positive: string | undefined): EvaluationData {
   const { columns, dictionaries, targets, controls } = prepared;
   const scale = standardizer(targets);
   const cap = options.attackRows;
@@ -82,9 +90,7 @@ function prepareData(prepared: Prepared, keys: RunKeys, options: EvaluateOptions
     targets: attackedRows(targets.count, cap, keys.stage('evaluate_attacked_targets', 0)),
     controls: attackedRows(controls.count, cap === undefined ? undefined : Math.round((cap * controls.count) / Math.max(1, targets.count)), keys.stage('evaluate_attacked_controls', 0)),
   };
-  const logistic = options.target
-    ? new LogisticTask(columns, dictionaries, scale, positiveValue(columns, dictionaries, targets, options.target.positive), targets, controls, prepared.frameOnly)
-    : undefined;
+  const logistic = positive === undefined ? undefined : new LogisticTask(columns, dictionaries, scale, positive, targets, controls, prepared.frameOnly);
   return { ...prepared, scale, bins: histogramBins(columns.numeric, targets), query, logistic, calibrationRows: options.calibrationRows };
 }
 
@@ -156,10 +162,13 @@ export class TableEvaluation {
     });
     if (controls.count === 0) throw new InputError('the control set is empty', 'raise --control-share or give more rows (or patients)', { file: table.name });
 
+    const prepared: Prepared = { columns, dictionaries, schema, targets, controls };
+    const positive = positiveClass(prepared, options);
+
     const targetTable = new FilteredTable(table.name, table, split.filter(patientColumn, 'targets'));
     const fit = await fitTable(context, targetTable, schema, keys);
     const frame = loadFrame(fit.frame);
-    const prepared: Prepared = { columns, dictionaries, schema, targets, controls, frame };
+    prepared.frame = frame;
     prepared.frameOnly = (await releaseTargets(context, targetTable, prepared, frame, [], keys)).release;
     const patients = (rows: EvalRows) => (rows.patient ? new Set(rows.patient).size : undefined);
     const input: EvaluationReport['input'] = {
@@ -169,7 +178,7 @@ export class TableEvaluation {
       controls: controls.count,
       split: { by: patientColumn === undefined ? 'row' : 'patient', controlShare: options.controlShare, targetPatients: patients(targets), controlPatients: patients(controls) },
     };
-    return new TableEvaluation(context, keys, targetTable, prepared, prepareData(prepared, keys, options), fit.frame, input, started);
+    return new TableEvaluation(context, keys, targetTable, prepared, prepareData(prepared, keys, options, positive), fit.frame, input, started);
   }
 
   /** The targets released under `operators`, with each output row's source target. */
@@ -240,12 +249,13 @@ export async function auditRelease(context: JobContext, audit: AuditInput, schem
   }
 
   const prepared: Prepared = { columns, dictionaries, schema, targets, controls };
+  const positive = positiveClass(prepared, options);
   if (audit.frame) {
     prepared.frame = loadFrame(audit.frame);
     const { release: frameOnly } = await releaseTargets(context, audit.input, prepared, prepared.frame, [], keys);
     prepared.frameOnly = frameOnly;
   }
-  const data = prepareData(prepared, keys, options);
+  const data = prepareData(prepared, keys, options, positive);
   const report = await measureRelease(context.engine, data, { label: audit.label, operators: audit.operators, release, sourceRows: audit.sourceRows }, keys, stepProgress(context));
   return reportShell(
     data,

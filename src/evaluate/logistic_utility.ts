@@ -35,14 +35,7 @@ export class LogisticTask {
     private readonly frameOnly?: EvalRows,
   ) {
     this.target = columns.target!;
-    this.positive = dictionaries.text[this.target].find(positive);
-    if (this.positive === -1) {
-      throw new InputError(
-        `the target column "${columns.text[this.target]}" never holds "${positive}"`,
-        `name a value it holds, one of: ${dictionaries.text[this.target].values.slice(0, 12).join(', ')}`,
-        { file: columns.file, column: columns.text[this.target] },
-      );
-    }
+    this.positive = checkPositive(columns, dictionaries, positive);
   }
 
   get positiveText(): string {
@@ -115,6 +108,20 @@ export class LogisticTask {
       frameOnlyAuc: this.baseline.frameOnly,
     };
   }
+}
+
+/** Returns the code of the positive value, or raises an InputError when the target never holds it. */
+export function checkPositive(columns: EvalColumns, dictionaries: EvalDictionaries, positive: string): number {
+  const k = columns.target!;
+  const code = dictionaries.text[k].find(positive);
+  if (code === -1) {
+    throw new InputError(
+      `the target column "${columns.text[k]}" never holds "${positive}"`,
+      `name a value it holds, one of: ${dictionaries.text[k].values.slice(0, 12).join(', ')}`,
+      { file: columns.file, column: columns.text[k] },
+    );
+  }
+  return code;
 }
 
 /** The positive value of a target column: the one named, else the rarer of exactly two values. */
