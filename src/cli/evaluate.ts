@@ -49,6 +49,7 @@ interface EvaluateCliOptions extends CommonOptions {
   controlShare: number;
   attackRows?: number;
   calibrationRows: number;
+  categoricalMismatch?: number;
   target?: string;
   release?: string;
   control?: string;
@@ -59,6 +60,12 @@ interface EvaluateCliOptions extends CommonOptions {
 function share(value: string): number {
   const n = Number(value);
   if (!(n > 0 && n < 1)) throw new InputError(`--control-share "${value}" is not a share between 0 and 1`, 'give the share of patients (or rows) held back, such as 0.2');
+  return n;
+}
+
+function nonNegative(value: string): number {
+  const n = Number(value);
+  if (!(n >= 0) || !Number.isFinite(n)) throw new InputError(`--categorical-mismatch "${value}" is not a number ≥ 0`, 'give the squared distance one categorical mismatch adds, such as 1');
   return n;
 }
 
@@ -151,7 +158,7 @@ async function runEvaluate(input: string, options: EvaluateCliOptions, helpers: 
     const { keys } = await helpers.keysFor(options, input, 'evaluate');
     const context = helpers.jobContext(engine, options);
     const { schema, inferredPath } = await helpers.schemaFor(input, options.schema, `${helpers.stem(options.out)}.schema.json`, options.batchRows);
-    const evaluateOptions: EvaluateOptions = { controlShare: options.controlShare, attackRows: options.attackRows, calibrationRows: options.calibrationRows, target: targetOption(options.target) };
+    const evaluateOptions: EvaluateOptions = { controlShare: options.controlShare, attackRows: options.attackRows, calibrationRows: options.calibrationRows, categoricalMismatch: options.categoricalMismatch, target: targetOption(options.target) };
 
     let report;
     if (auditing) {
@@ -201,6 +208,7 @@ export function addEvaluateCommand(program: Command, helpers: CliHelpers): void 
     .option('--control-share <share>', 'share of patients (or rows, without a patient column) held back as controls', share, DEFAULT_CONTROL_SHARE)
     .option('--attack-rows <n>', 'run the distance attacks on a keyed sample of this many targets (default: all)', count('--attack-rows'))
     .option('--calibration-rows <n>', 'rows the algorithm-aware attacker simulates to learn its likelihood ratios', count('--calibration-rows'), DEFAULT_CALIBRATION_ROWS)
+    .option('--categorical-mismatch <distance>', 'squared distance one categorical mismatch adds in the quasi-identifier space (default: 1/C for C categorical quasi-identifiers)', nonNegative)
     .option('--target <column[=value]>', 'outcome of the logistic regression (train on the release, test on the controls); value: the positive class (default: the rarer of two)')
     .option('--release <path>', 'audit this release (written by transform or apply) instead of making one')
     .option('--control <path>', 'with --release: rows of the same population that were never released')

@@ -16,7 +16,7 @@ import { ReleaseCollector } from './release_collector.js';
 import type { EvaluationReport, SettingReport } from './report.js';
 import { numericColumn, type EvalRows } from './rows.js';
 import { KeyedSplit } from './split.js';
-import { standardizer } from './space.js';
+import { defaultMismatch, standardizer } from './space.js';
 import { correlations, histogramBins, histogramShares } from './utility.js';
 
 export const EVALUATOR_VERSION = '0.1.0';
@@ -30,6 +30,8 @@ export interface EvaluateOptions {
   calibrationRows: number;
   /** Outcome of the logistic regression, and its positive value (default: the rarer of two). */
   target?: { column: string; positive?: string };
+  /** Squared distance per categorical mismatch in the quasi-identifier space (default 1/C). */
+  categoricalMismatch?: number;
 }
 
 export const DEFAULT_CALIBRATION_ROWS = 8000;
@@ -91,7 +93,8 @@ function prepareData(prepared: Prepared, keys: RunKeys, options: EvaluateOptions
     controls: attackedRows(controls.count, cap === undefined ? undefined : Math.round((cap * controls.count) / Math.max(1, targets.count)), keys.stage('evaluate_attacked_controls', 0)),
   };
   const logistic = positive === undefined ? undefined : new LogisticTask(columns, dictionaries, scale, positive, targets, controls, prepared.frameOnly);
-  return { ...prepared, scale, bins: histogramBins(columns.numeric, targets), query, logistic, calibrationRows: options.calibrationRows };
+  const categoricalMismatch = options.categoricalMismatch ?? defaultMismatch(columns.categoricalQi.length);
+  return { ...prepared, scale, bins: histogramBins(columns.numeric, targets), query, logistic, calibrationRows: options.calibrationRows, categoricalMismatch };
 }
 
 function reportShell(data: EvaluationData, context: JobContext, input: EvaluationReport['input'], started: number, settings: SettingReport[], frame?: Frame): EvaluationReport {

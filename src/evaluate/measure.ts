@@ -40,6 +40,8 @@ export interface EvaluationData {
   logistic?: LogisticTask;
   /** Rows the aware attacker simulates to learn its likelihood ratios. */
   calibrationRows: number;
+  /** Squared distance per categorical mismatch in the quasi-identifier space. */
+  categoricalMismatch: number;
 }
 
 /** A release to measure: its rows in output order and, when known, each row's source target. */
@@ -154,6 +156,7 @@ export async function measureRelease(engine: Engine, data: EvaluationData, test:
   const qiSpace: SpaceSpec = {
     numeric: columns.numericQi.flatMap((qi, j) => (qi ? [j] : [])),
     categorical: columns.categoricalQi.map((column) => ({ column, size: data.dictionaries.text[column].size })),
+    mismatch: data.categoricalMismatch,
   };
 
   // Which released row each target became, when the release's row map is known.
@@ -173,7 +176,7 @@ export async function measureRelease(engine: Engine, data: EvaluationData, test:
   const qiDims = spaceDimensions(qiSpace);
 
   const privacy: PrivacyReport = {
-    attacked: { targets: query.targets.length, controls: query.controls.length, ofTargets: targets.count, ofControls: controls.count },
+    attacked: { targets: query.targets.length, controls: query.controls.length, ofTargets: targets.count, ofControls: controls.count, categoricalMismatch: data.categoricalMismatch },
     reconstruction: releaseOf
       ? await timed(seconds, 'reconstruction', () => reconstructionAttacks(columns.numeric, targets, release, releaseOf!, scale, keys.stage('evaluate_pairs', 0)))
       : noMap,

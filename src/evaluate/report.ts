@@ -36,8 +36,11 @@ export interface LogisticUtility {
 }
 
 export interface PrivacyReport {
-  /** Targets and controls the distance attacks ran on (all, unless a cap was set). */
-  attacked: { targets: number; controls: number; ofTargets: number; ofControls: number };
+  /**
+   * Targets and controls the distance attacks ran on (all, unless a cap was set), and the
+   * squared distance a categorical mismatch adds in the quasi-identifier space.
+   */
+  attacked: { targets: number; controls: number; ofTargets: number; ofControls: number; categoricalMismatch: number };
   reconstruction: Reconstructions | Unavailable;
   linkage: {
     numeric: LinkageResult | Unavailable;

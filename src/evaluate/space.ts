@@ -34,6 +34,16 @@ export interface SpaceSpec {
   numeric: number[];
   /** Text columns (positions in EvalRows.text) with their dictionary sizes. */
   categorical: { column: number; size: number }[];
+  /** Squared distance that one categorical mismatch adds; 1/C when absent. */
+  mismatch?: number;
+}
+
+/**
+ * Squared distance per categorical mismatch by default: 1/C for C categorical columns,
+ * so that the categorical part of a distance is √(mismatches) scaled by 1/√C.
+ */
+export function defaultMismatch(categoricalColumns: number): number {
+  return categoricalColumns > 0 ? 1 / categoricalColumns : 0;
 }
 
 export function spaceDimensions(spec: SpaceSpec): number {
@@ -43,16 +53,15 @@ export function spaceDimensions(spec: SpaceSpec): number {
 /**
  * Embeds rows for squared Euclidean distance: numeric values standardized with the
  * input's mean and SD (a missing value sits at the mean, 0), then a one-hot block per
- * categorical column with entries 1/√(2C), C the number of categorical columns. Two
- * rows that differ in m categorical columns are then m/C apart in squared distance, so
- * the categorical part of the distance is √(m) scaled by 1/√C. Row-major float32,
- * rows `indices` (all rows when absent).
+ * categorical column with entries √(mismatch / 2), so that two rows differing in m
+ * categorical columns are m · mismatch apart in squared distance (m/C by default).
+ * Row-major float32, rows `indices` (all rows when absent).
  */
 export function embed(rows: EvalRows, spec: SpaceSpec, scale: Standardizer, indices?: ArrayLike<number>): Float32Array {
   const count = indices ? indices.length : rows.count;
   const dims = spaceDimensions(spec);
   const out = new Float32Array(count * dims);
-  const weight = spec.categorical.length > 0 ? 1 / Math.sqrt(2 * spec.categorical.length) : 0;
+  const weight = Math.sqrt((spec.mismatch ?? defaultMismatch(spec.categorical.length)) / 2);
   for (let q = 0; q < count; q++) {
     const i = indices ? indices[q] : q;
     const base = q * dims;
