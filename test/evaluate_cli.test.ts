@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DIABETES_SAMPLE, DIABETES_SCHEMA } from './helpers/fixtures.js';
 import { filesIn, geomask, tempFolder } from './helpers/cli.js';
 
-/** Every path through an object to a number, such as "settings.0.privacy.membership.auc". */
+/** Lists every path through an object to a number, such as "settings.0.privacy.membership.auc". */
 function numberPaths(value: unknown, prefix = ''): string[] {
   if (typeof value === 'number') return [prefix];
   if (Array.isArray(value)) return value.flatMap((v, i) => numberPaths(v, `${prefix}.${i}`));

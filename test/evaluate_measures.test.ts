@@ -21,7 +21,12 @@ const random = rng(SEED);
 /** AUC by comparing every pair, ties counted one half. */
 function bruteAuc(positive: number[], negative: number[]): number {
   let wins = 0;
-  for (const p of positive) for (const n of negative) wins += p > n ? 1 : p === n ? 0.5 : 0;
+  for (const p of positive) {
+    for (const n of negative) {
+      if (p > n) wins += 1;
+      else if (p === n) wins += 0.5;
+    }
+  }
   return wins / (positive.length * negative.length);
 }
 

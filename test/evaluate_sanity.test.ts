@@ -18,16 +18,16 @@ function linked(result: LinkageResult | { unavailable: string }): LinkageResult 
   return result;
 }
 
-/** The release that keeps every row exactly, in a keyed random order. */
+/** Builds the release that keeps every row exactly, in a keyed random order. */
 function identityRelease(targets: EvalRows): { release: EvalRows; sourceRows: Int32Array } {
   const order = Int32Array.from(keyedPermutation(targets.count, 0, Uint32Array.of(1, 2, 3, 4, 5, 6, 7, SEED)));
   return { release: selectRows(targets, order), sourceRows: order };
 }
 
 /**
- * Rows drawn from the frame with no row information: values from the copula, missing
- * cells and categories drawn independently of everything else. Row i is paired with
- * target i only nominally.
+ * Draws a release from the frame with no row information: values from the copula,
+ * missing cells and categories drawn independently of everything else. Row i is paired
+ * with target i only nominally.
  */
 function independentResample(evaluation: TableEvaluation): { release: EvalRows; sourceRows: Int32Array } {
   const frame = loadFrame(evaluation.frame);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Engine } from '../engine/engine.js';
-import { selectEngine, type BackendChoice } from '../engine/select.js';
+import { selectEngine } from '../engine/select.js';
 import { InputError } from '../errors.js';
 import { parseFrame, type Frame } from '../frame/frame.js';
 import { writeFileAtomic } from '../io/atomic_file.js';
@@ -17,14 +17,7 @@ import type { JobContext } from '../pipeline/jobs.js';
 import type { RunKeys } from '../pipeline/keys.js';
 import type { Profile } from '../pipeline/operators.js';
 import type { Schema } from '../schema/schema.js';
-
-interface CommonOptions {
-  backend: BackendChoice;
-  batchRows: number;
-  keyFile?: string;
-  label?: string;
-  quiet?: boolean;
-}
+import type { CommonOptions } from './main.js';
 
 /** The parts of main.ts that every command shares, passed in so that this file adds a command without moving them. */
 export interface CliHelpers {
@@ -97,7 +90,7 @@ async function readRowMap(path: string): Promise<Int32Array> {
   return rows;
 }
 
-/** The settings to run: --grid, --ops, --profile, or moderate by default. */
+/** Returns the settings to run: --grid, --ops, --profile, or moderate by default. */
 function settingsFor(options: EvaluateCliOptions, log: (line: string) => void): SettingRequest[] {
   const chosen = [options.grid !== undefined, options.ops !== undefined, options.profile !== undefined].filter(Boolean).length;
   if (chosen > 1) throw new InputError('more than one of --grid, --ops and --profile was given', 'choose one of them');
@@ -113,7 +106,7 @@ function targetOption(text: string | undefined): EvaluateOptions['target'] {
   return at === -1 ? { column: text } : { column: text.slice(0, at), positive: text.slice(at + 1) };
 }
 
-/** The operators of an audited release: the options, else its <release>.report.json, else none. */
+/** Finds the operators of an audited release: the options, else its <release>.report.json, else none. */
 async function auditSetting(options: EvaluateCliOptions, helpers: CliHelpers): Promise<SettingRequest> {
   if (options.grid !== undefined) throw new InputError('--grid cannot audit an existing release', 'drop --grid, or drop --release and --control to evaluate settings on the input');
   if (options.ops !== undefined || options.profile !== undefined) return settingsFor(options, helpers.log)[0];

@@ -20,7 +20,7 @@ import { Progress } from './progress.js';
 
 const VERSION = '0.1.0';
 
-interface CommonOptions {
+export interface CommonOptions {
   backend: BackendChoice;
   batchRows: number;
   keyFile?: string;

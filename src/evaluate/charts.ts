@@ -15,7 +15,7 @@ function binCentre(edges: number[], i: number, discrete: boolean): number {
   return discrete ? edges[i] : (edges[i] + edges[i + 1]) / 2;
 }
 
-/** Input against each release, one chart per numeric column. */
+/** Builds one chart per numeric column with the input's marginal against each release's. */
 export function marginalCharts(report: EvaluationReport): ReportChart[] {
   return report.inputPlots.bins.map((bins, j) => {
     const values: { x: number; share: number; series: string }[] = [];
@@ -65,7 +65,7 @@ function heatmap(id: string, title: string, names: string[], matrix: number[][],
   };
 }
 
-/** Spearman correlation of the input, of each release, and their difference. */
+/** Builds heatmaps of the Spearman correlation of the input, of each release, and of their difference. */
 export function correlationCharts(report: EvaluationReport): ReportChart[] {
   const names = report.columns.numeric;
   const charts = [heatmap('correlation-input', 'Spearman correlation, input', names, report.inputPlots.spearman, [-1, 1])];
@@ -79,7 +79,7 @@ export function correlationCharts(report: EvaluationReport): ReportChart[] {
   return charts;
 }
 
-/** ROC curves of the membership attack, one line per setting, with the chance diagonal. */
+/** Builds the ROC curves of the membership attack, one line per setting, with the chance diagonal. */
 export function membershipChart(report: EvaluationReport): ReportChart {
   const values: { fpr: number; tpr: number; series: string }[] = [];
   for (const setting of report.settings) {
@@ -115,7 +115,7 @@ export function membershipChart(report: EvaluationReport): ReportChart {
 }
 
 /**
- * The privacy–utility chart: aware linkage with categoricals (the attack that decides
+ * Builds the privacy–utility chart: aware linkage with categoricals (the attack that decides
  * the profiles) against the logistic ROC AUC, or against the largest Spearman change
  * when no target column was named.
  */

@@ -42,7 +42,7 @@ export function evalColumns(schema: Schema, header: string[], file: string, targ
   let targetAt: number | undefined;
   if (target !== undefined) {
     const column = schema.columns.find((c) => c.name === target);
-    if (!column) throw new InputError(`target column "${target}" is not in the schema`, `name one of: ${header.join(', ')}`, { file });
+    if (!column) throw new InputError(`target column "${target}" not found in the schema`, `name one of: ${header.join(', ')}`, { file });
     if (column.role !== 'categorical' && column.role !== 'sensitive') {
       throw new InputError(`target column "${target}" has role "${column.role}"`, 'name a categorical or sensitive column as the target of the logistic regression', { file, column: target });
     }

@@ -48,7 +48,7 @@ export interface SettingRequest {
   operators: (shape: TableShape) => ResolvedOperator[];
 }
 
-/** The header of a table, read from its first record. */
+/** Reads the header of a table from its first record. */
 export async function readHeader(table: TableInput): Promise<string[]> {
   const records = table.open(1).records()[Symbol.asyncIterator]();
   const first = await records.next();
@@ -76,7 +76,7 @@ interface Prepared {
   frameOnly?: EvalRows;
 }
 
-/** The positive class of the logistic regression's target, checked before any pass over the data but the first. */
+/** Returns the positive class of the logistic regression's target, checked right after the first pass over the data. */
 function positiveClass(prepared: Prepared, options: EvaluateOptions): string | undefined {
   if (!options.target) return undefined;
   const positive = positiveValue(prepared.columns, prepared.dictionaries, prepared.targets, options.target.positive);
@@ -184,7 +184,7 @@ export class TableEvaluation {
     return new TableEvaluation(context, keys, targetTable, prepared, prepareData(prepared, keys, options, positive), fit.frame, input, started);
   }
 
-  /** The targets released under `operators`, with each output row's source target. */
+  /** Releases the targets under `operators` and returns the release with each output row's source target. */
   release(operators: ResolvedOperator[]): Promise<{ release: EvalRows; sourceRows: Int32Array }> {
     return releaseTargets(this.context, this.targetTable, this.prepared, this.prepared.frame!, operators, this.keys);
   }

@@ -19,7 +19,7 @@ export function newDictionaries(columns: EvalColumns): EvalDictionaries {
 export type SetAssigner = (header: string[]) => (record: string[], row: number) => number;
 
 /**
- * The schema restricted to the columns of `header`: a release lacks the identifiers and
+ * Restricts the schema to the columns of `header`, because a release lacks the identifiers and
  * dropped columns of its input, and its patient column when that was dropped.
  */
 export function schemaForHeader(schema: Schema, header: string[]): Schema {

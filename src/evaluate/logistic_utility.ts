@@ -110,21 +110,21 @@ export class LogisticTask {
   }
 }
 
-/** Returns the code of the positive value, or raises an InputError when the target never holds it. */
+/** Returns the code of the positive value, or raises an InputError when the target column does not contain it. */
 export function checkPositive(columns: EvalColumns, dictionaries: EvalDictionaries, positive: string): number {
   const k = columns.target!;
   const code = dictionaries.text[k].find(positive);
   if (code === -1) {
     throw new InputError(
-      `the target column "${columns.text[k]}" never holds "${positive}"`,
-      `name a value it holds, one of: ${dictionaries.text[k].values.slice(0, 12).join(', ')}`,
+      `the target column "${columns.text[k]}" does not contain the value "${positive}"`,
+      `name one of its values: ${dictionaries.text[k].values.slice(0, 12).join(', ')}`,
       { file: columns.file, column: columns.text[k] },
     );
   }
   return code;
 }
 
-/** The positive value of a target column: the one named, else the rarer of exactly two values. */
+/** Returns the positive value of a target column: the one named, else the rarer of exactly two values. */
 export function positiveValue(columns: EvalColumns, dictionaries: EvalDictionaries, targets: EvalRows, named?: string): string {
   if (named !== undefined) return named;
   const k = columns.target!;

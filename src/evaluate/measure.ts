@@ -22,7 +22,7 @@ import { bandShares, columnUtility, correlations, histogramShares, matrixDiffere
 /** Reports progress of a step: rows done, and whether the step finished. */
 export type StepProgress = (stage: string, total: number) => (rows: number, final?: boolean) => void;
 
-/** What every release of one evaluation is measured against. */
+/** Data that every release of one evaluation is measured against. */
 export interface EvaluationData {
   columns: EvalColumns;
   dictionaries: EvalDictionaries;
@@ -79,7 +79,7 @@ function selectCodes(codes: Int32Array, indices: Int32Array): Int32Array {
   return Int32Array.from(indices, (i) => codes[i]);
 }
 
-/** The evidence of each categorical quasi-identifier for the aware attack; see CategoricalEvidence. */
+/** Builds the evidence of each categorical quasi-identifier for the aware attack (see CategoricalEvidence). */
 function categoricalEvidence(data: EvaluationData, release: EvalRows, pramKeep: number, frame: LoadedFrame): CategoricalEvidence[] {
   return data.columns.categoricalQi.map((k) => {
     const dictionary = data.dictionaries.text[k];
@@ -87,13 +87,13 @@ function categoricalEvidence(data: EvaluationData, release: EvalRows, pramKeep: 
     const counts = countValues(release.text[k]);
     const categories = new Set(frame.frame.categorical.find((c) => c.name === data.columns.text[k])?.categories ?? []);
     const isMissing = (code: number) => code < size && data.columns.missingTokens.has(dictionary.values[code]);
-    const kept = (code: number) => pramKeep >= 1 || isMissing(code);
+    const unchanged = (code: number) => pramKeep >= 1 || isMissing(code);
     const match = new Float64Array(size + 1).fill(RULED_OUT);
     const mismatch = new Float64Array(size + 1);
     for (let code = 0; code <= size; code++) {
       const share = (counts.get(code) ?? 0) / release.count;
-      if (share > 0) match[code] = kept(code) ? -Math.log(share) : Math.log(pramKeep / share + 1 - pramKeep);
-      mismatch[code] = kept(code) ? RULED_OUT : Math.log(1 - pramKeep);
+      if (share > 0) match[code] = unchanged(code) ? -Math.log(share) : Math.log(pramKeep / share + 1 - pramKeep);
+      mismatch[code] = unchanged(code) ? RULED_OUT : Math.log(1 - pramKeep);
     }
     // The target's category as PRAM saw it: rare categories were merged into "other".
     const targets = Int32Array.from(data.query.targets, (i) => {

@@ -1,17 +1,11 @@
 import type { Engine } from '../engine/engine.js';
-import type { KnnResult } from '../reference/knn.js';
+import type { KnnRequest, KnnResult } from '../reference/knn.js';
 
 /** Queries sent to the engine per call; results for all queries are O(queries · k). */
 export const QUERY_TILE_ROWS = 4096;
 
-export interface NeighbourSearch {
-  queries: Float32Array;
-  queryCount: number;
-  candidates: Float32Array;
-  candidateCount: number;
-  d: number;
-  k: number;
-}
+/** A search of every query against all candidates; self and duplicate exclusion are not used here. */
+export type NeighbourSearch = Omit<KnnRequest, 'selfOffset' | 'excludeDuplicates'>;
 
 /**
  * Exact k nearest candidates of every query through `engine.knn`, one tile of queries
@@ -39,4 +33,23 @@ export async function nearestNeighbours(engine: Engine, search: NeighbourSearch,
   }
   progress?.(queryCount, true);
   return { k, indices, distances };
+}
+
+/**
+ * Searches the k nearest released rows of targets and controls (both embedded, row-major)
+ * in one pass; queries 0 … targets − 1 are the targets, the rest the controls.
+ */
+export function neighboursOfTargetsAndControls(
+  engine: Engine,
+  release: Float32Array,
+  targets: Float32Array,
+  controls: Float32Array,
+  d: number,
+  k: number,
+  progress?: (rows: number, final?: boolean) => void,
+): Promise<KnnResult> {
+  const queries = new Float32Array(targets.length + controls.length);
+  queries.set(targets);
+  queries.set(controls, targets.length);
+  return nearestNeighbours(engine, { queries, queryCount: queries.length / d, candidates: release, candidateCount: release.length / d, d, k }, progress);
 }

@@ -6,9 +6,8 @@ import { RowsBuilder, type EvalRows } from './rows.js';
 
 /**
  * Keeps the evaluator's columns of a release in memory while `apply` writes it, with the
- * source row of every output row; other columns are not kept. When `forward` is given,
- * every batch is also passed to it (a CSV file), so memory stays bounded by the kept
- * columns.
+ * source row of every output row. Other columns are dropped batch by batch, so memory
+ * grows with the kept columns only.
  */
 export class ReleaseCollector implements BatchWriter {
   private readonly builder: RowsBuilder;
@@ -17,7 +16,6 @@ export class ReleaseCollector implements BatchWriter {
   constructor(
     private readonly columns: EvalColumns,
     private readonly dictionaries: EvalDictionaries,
-    private readonly forward?: BatchWriter,
   ) {
     this.builder = new RowsBuilder(columns.numeric.length, columns.text.length, false);
   }
@@ -38,18 +36,13 @@ export class ReleaseCollector implements BatchWriter {
         (k) => (text[k] ? this.dictionaries.text[k].code(text[k]![r]) : -1),
       );
     }
-    await this.forward?.write(batch);
   }
 
-  async commit(): Promise<void> {
-    await this.forward?.commit();
-  }
+  async commit(): Promise<void> {}
 
-  async abort(): Promise<void> {
-    await this.forward?.abort();
-  }
+  async abort(): Promise<void> {}
 
-  /** The target for `applyTable`: this writer and the row map it needs. */
+  /** Returns the target for `applyTable`: this writer and the row map it needs. */
   target(totalRows?: number): ApplyTarget {
     return {
       writer: this,
@@ -60,7 +53,7 @@ export class ReleaseCollector implements BatchWriter {
     };
   }
 
-  /** The release rows in output order and, per output row, its source row. */
+  /** Returns the release rows in output order and, per output row, its source row. */
   result(): { release: EvalRows; sourceRows: Int32Array } {
     return { release: this.builder.build(), sourceRows: Int32Array.from(this.sources) };
   }

@@ -83,7 +83,7 @@ export interface EvaluationReport {
     rows: number;
     targets: number;
     controls: number;
-    /** How targets and controls were made: a keyed split of the input, or given files. */
+    /** Origin of the targets and controls: a keyed split of the input, or files given for an audit. */
     split: { by: 'patient' | 'row'; controlShare: number; targetPatients?: number; controlPatients?: number } | { by: 'files'; release: string; control: string };
   };
   backend: { kind: string; device: string };

@@ -6,8 +6,9 @@ import { isUnavailable, type EvaluationReport, type SettingReport, type Unavaila
 import { summarizeSetting } from './summary.js';
 
 /**
- * Renders a Vega-Lite spec to a static SVG string with Vega's headless renderer (no DOM,
- * no canvas; text widths are estimated), the same in Node and in a browser.
+ * Renders a Vega-Lite spec to a static SVG string with Vega's headless renderer. It needs
+ * no DOM and no canvas, so it runs the same in Node and in a browser, and it estimates
+ * text widths instead of measuring them.
  */
 export async function renderChartSvg(spec: TopLevelSpec): Promise<string> {
   const view = new View(parse(compile(spec).spec), { renderer: 'none' });
@@ -38,7 +39,7 @@ function linkageRow(name: string, result: LinkageResult | Unavailable): (string 
 
 function settingSection(setting: SettingReport, index: number): string {
   const { privacy, utility } = setting;
-  const parts: string[] = [`<section class="setting"><h2>Setting ${index + 1}: ${escapeHtml(setting.label)}</h2>`, `<p>Operators: <code>${escapeHtml(setting.operators.join(', ') || 'none')}</code>; ${setting.releaseRows.toLocaleString('en-US')} released rows. Distance attacks ran on ${privacy.attacked.targets.toLocaleString('en-US')} of ${privacy.attacked.ofTargets.toLocaleString('en-US')} targets and ${privacy.attacked.controls.toLocaleString('en-US')} of ${privacy.attacked.ofControls.toLocaleString('en-US')} controls.</p>`];
+  const parts: string[] = [`<section class="setting"><h2>Setting ${index + 1}: ${escapeHtml(setting.label)}</h2>`, `<p>Operators: <code>${escapeHtml(setting.operators.join(', ') || 'none')}</code>; ${setting.releaseRows.toLocaleString('en-US')} released rows. Distance attacks ran on ${privacy.attacked.targets.toLocaleString('en-US')} of ${privacy.attacked.ofTargets.toLocaleString('en-US')} targets and ${privacy.attacked.controls.toLocaleString('en-US')} of ${privacy.attacked.ofControls.toLocaleString('en-US')} controls; a categorical mismatch adds ${fixed(privacy.attacked.categoricalMismatch)} to the squared distance.</p>`];
 
   const aware = privacy.linkage.aware;
   const linkageRows = [linkageRow('numeric columns (nearest released row)', privacy.linkage.numeric), linkageRow('all quasi-identifiers (categorical one-hot)', privacy.linkage.quasiIdentifiers), linkageRow('missingness pattern alone', privacy.linkage.missingness)];
@@ -116,8 +117,8 @@ code { background: #f4f4f4; padding: 0 0.2em; }
 `;
 
 /**
- * The evaluation report as one self-contained HTML page: tables of every headline
- * figure and static SVG plots, with no script and no network access at view time.
+ * Renders the evaluation report as one self-contained HTML page: tables of every
+ * headline figure and static SVG plots, with no script and no network access at view time.
  */
 export async function renderReportHtml(report: EvaluationReport): Promise<string> {
   const render = async (charts: ReportChart[]) => (await Promise.all(charts.map(async (c) => figure(c, await renderChartSvg(c.spec))))).join('\n');

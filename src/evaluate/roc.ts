@@ -1,7 +1,7 @@
 /**
- * ROC measures of a score that should be higher for positives: the area under the
- * curve (the Mann–Whitney probability that a positive outscores a negative, ties
- * counted one half), the true positive rate at a false positive rate, and the curve.
+ * ROC measures of a score that should be higher for positives. rocAuc is the area under
+ * the curve: the Mann–Whitney probability that a positive outscores a negative, with
+ * ties counted one half.
  */
 export function rocAuc(positive: ArrayLike<number>, negative: ArrayLike<number>): number {
   const np = positive.length;
@@ -41,7 +41,7 @@ export interface RocCurve {
   tpr: number[];
 }
 
-/** The ROC curve at every distinct score, thinned to about `maxPoints` points for plots. */
+/** Computes the ROC curve at every distinct score, thinned to about `maxPoints` points for plots. */
 export function rocCurve(positive: ArrayLike<number>, negative: ArrayLike<number>, maxPoints = 200): RocCurve {
   const np = positive.length;
   const nn = negative.length;

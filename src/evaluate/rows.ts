@@ -13,7 +13,7 @@ export class Dictionary {
     return code;
   }
 
-  /** The code of a text already seen, or -1. */
+  /** Returns the code of a text already seen, or -1. */
   find(text: string): number {
     return this.codes.get(text) ?? -1;
   }

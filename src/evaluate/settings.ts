@@ -10,7 +10,7 @@ function isProfile(text: string): text is Profile {
 }
 
 /**
- * One setting: a profile name (`low`), a profile without its PRAM stage
+ * Parses one setting: a profile name (`low`), a profile without its PRAM stage
  * (`low:no-pram`), or an operator list as --ops takes it. Operator lists are parsed
  * here, so a typo fails before the data is read.
  */
@@ -34,7 +34,7 @@ export function parseSetting(text: string): SettingRequest {
   return { label, operators: ({ d }) => resolveOperators(specs, d) };
 }
 
-/** The settings of a --grid list: entries separated by ";". */
+/** Parses a --grid list of settings separated by ";". */
 export function parseGrid(text: string): SettingRequest[] {
   const entries = text.split(';').map((s) => s.trim()).filter((s) => s !== '');
   if (entries.length === 0) throw new InputError('--grid is empty', `list settings separated by ";", for example "${DEFAULT_GRID}"`);

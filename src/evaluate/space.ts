@@ -51,11 +51,11 @@ export function spaceDimensions(spec: SpaceSpec): number {
 }
 
 /**
- * Embeds rows for squared Euclidean distance: numeric values standardized with the
- * input's mean and SD (a missing value sits at the mean, 0), then a one-hot block per
- * categorical column with entries √(mismatch / 2), so that two rows differing in m
- * categorical columns are m · mismatch apart in squared distance (m/C by default).
- * Row-major float32, rows `indices` (all rows when absent).
+ * Embeds rows `indices` (all rows when absent) for squared Euclidean distance, as
+ * row-major float32. Numeric values are standardized with the input's mean and SD, and
+ * a missing value sits at the mean (0). Each categorical column adds a one-hot block with
+ * entries √(mismatch / 2), so two rows that differ in m categorical columns are
+ * m · mismatch apart in squared distance (m/C by default).
  */
 export function embed(rows: EvalRows, spec: SpaceSpec, scale: Standardizer, indices?: ArrayLike<number>): Float32Array {
   const count = indices ? indices.length : rows.count;

@@ -17,7 +17,7 @@ export class KeyedSplit {
   private readonly stream: RowStream;
   private readonly hmacKey: Uint8Array;
   private readonly threshold: number;
-  /** Side of every patient seen, because each pass over the input asks again. */
+  /** Side of every patient seen, because each pass over the input needs it again. */
   private readonly patients = new Map<string, boolean>();
 
   constructor(
@@ -29,12 +29,12 @@ export class KeyedSplit {
     this.threshold = controlShare * 2 ** 32;
   }
 
-  /** Whether the row with 0-based index `row` in the input is a control. */
+  /** Returns whether the row with 0-based index `row` in the input is a control. */
   isControlRow(row: number): boolean {
     return this.stream.seek(row).uniform(0) < this.controlShare;
   }
 
-  /** Whether the patient named `patient` is a control. */
+  /** Returns whether the patient named `patient` is a control. */
   isControlPatient(patient: string): boolean {
     let control = this.patients.get(patient);
     if (control === undefined) {

@@ -47,7 +47,7 @@ export function summarizeSetting(setting: SettingReport): SettingSummary {
 const percent = (v: number) => (Number.isNaN(v) ? 'n/a' : `${(100 * v).toFixed(2)}%`);
 const fixed = (v: number) => (Number.isNaN(v) ? 'n/a' : v.toFixed(3));
 
-/** The privacy–utility table as Markdown, one row per setting. */
+/** Formats the privacy–utility table as Markdown, one row per setting. */
 export function privacyUtilityTable(report: EvaluationReport): string {
   const header = ['setting', 'numeric linkage', 'QI linkage', 'aware linkage', 'aware + categorical', 'membership AUC', 'attribute risk', 'max Δ Spearman', 'max KS', 'logistic AUC (real)'];
   const lines = [`| ${header.join(' | ')} |`, `| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`];

@@ -5,10 +5,10 @@ import type { Schema } from '../../src/schema/schema.js';
 import { gaussian, rng } from './synthetic.js';
 
 /**
- * Writes a synthetic cohort for the evaluator: patients with one to three rows, two
- * correlated continuous labs, an age, a count with ties at 0, a blood pressure missing
- * in about 10% of rows, sex (a categorical quasi-identifier), an outcome (sensitive,
- * more likely with a high first lab) and a length of stay (sensitive and numeric).
+ * Writes a synthetic cohort for the evaluator, with one to three rows per patient. Its
+ * numeric columns are two correlated labs, an age, a count with ties at 0 and a blood
+ * pressure missing in about 10% of rows. Sex is a categorical quasi-identifier; the
+ * outcome (more likely with a high first lab) and the length of stay are sensitive.
  */
 export function writeCohortTable(rows: number, seed: number): { path: string; schema: Schema } {
   const random = rng(seed);

@@ -1,6 +1,6 @@
 import type { Engine } from '../../engine/engine.js';
 import { attributeRisk, type Interval } from '../intervals.js';
-import { nearestNeighbours } from '../neighbours.js';
+import { neighboursOfTargetsAndControls } from '../neighbours.js';
 
 /** A sensitive column as codes, with its values as numbers when it is numeric. */
 export interface SensitiveColumn {
@@ -86,10 +86,7 @@ export async function attributeInference(
 ): Promise<AttributeResult[]> {
   const targetCount = targets.length / d;
   const controlCount = controls.length / d;
-  const queries = new Float32Array(targets.length + controls.length);
-  queries.set(targets);
-  queries.set(controls, targets.length);
-  const { k, indices } = await nearestNeighbours(engine, { queries, queryCount: targetCount + controlCount, candidates: release, candidateCount: release.length / d, d, k: 5 }, progress);
+  const { k, indices } = await neighboursOfTargetsAndControls(engine, release, targets, controls, d, 5, progress);
 
   return columns.map((column) => {
     const neighbours = [1, Math.min(5, k)].map((votes) => {

@@ -5,7 +5,7 @@ import { linkageResult, type LinkageResult } from './linkage.js';
 export const RULED_OUT = -50;
 
 /**
- * What one categorical quasi-identifier says about a pair. Under PRAM with keep p a
+ * Evidence of one categorical quasi-identifier about a pair. Under PRAM with keep p a
  * category c stays with probability p and is otherwise redrawn from the marginal π,
  * so a released c' = c has ratio p/π(c) + 1 − p against a random row, and c' ≠ c
  * has 1 − p. Without PRAM (p = 1), and for missing tokens that PRAM never changes, a
@@ -31,7 +31,7 @@ export interface AwareLinkage {
 }
 
 /**
- * The algorithm-aware linkage: every released row is scored against each target by the
+ * Runs the algorithm-aware linkage: every released row is scored against each target by the
  * summed log-likelihood ratios of its evidence, and the target's own row is ranked
  * among all released rows (ties count as a random pick). This is not a nearest-neighbour
  * search, so it runs here rather than through the engine's kNN: O(targets × release × d).
@@ -55,47 +55,59 @@ export function awareLinkage(
     const e = (release.score[r] - nullMean) / nullSd;
     nullTerm[r] = 0.5 * e * e + Math.log(nullSd) - Math.log(sd);
   }
-  const categoricalTerm = new Float64Array(n);
   const variants = 3;
   const results = Array.from({ length: variants }, () => ({ first: new Float64Array(truth.length), five: new Float64Array(truth.length) }));
-  const scores = Array.from({ length: variants }, () => new Float64Array(n));
+  const codes = categorical.map((e) => e.release);
+  const matches = categorical.map((e) => e.match);
+  const mismatches = new Float64Array(categorical.length);
+  const targetCodes = new Int32Array(categorical.length);
+  const greater = new Float64Array(variants);
+  const ties = new Float64Array(variants);
+  const own = new Float64Array(variants);
 
+  // Writes the three variants' scores of released row r for query q into `out`.
+  const score = (q: number, r: number, mean: number, pattern: number, patternMatch: number, out: Float64Array): void => {
+    let cos = 0;
+    const base = q * d;
+    const rb = r * d;
+    for (let j = 0; j < d; j++) cos += targets.unit[base + j] * release.unit[rb + j];
+    const e = (release.score[r] - mean) / sd;
+    const numeric = model.cosLogRatio[cosBin(cos)] - 0.5 * e * e + nullTerm[r];
+    let categoricalTerm = 0;
+    for (let c = 0; c < codes.length; c++) {
+      const code = codes[c][r];
+      categoricalTerm += code === targetCodes[c] ? matches[c][code] : mismatches[c];
+    }
+    out[0] = numeric;
+    out[1] = numeric + categoricalTerm;
+    out[2] = out[1] + (patterns.release[r] === pattern ? patternMatch : RULED_OUT);
+  };
+
+  const current = new Float64Array(variants);
   for (let q = 0; q < truth.length; q++) {
     const mean = slope * targets.score[q] + intercept;
-    const base = q * d;
-    categoricalTerm.fill(0);
-    for (const evidence of categorical) {
-      const code = evidence.targets[q];
-      const miss = evidence.mismatch[code];
-      for (let r = 0; r < n; r++) {
-        const c = evidence.release[r];
-        categoricalTerm[r] += c === code ? evidence.match[c] : miss;
-      }
-    }
+    categorical.forEach((evidence, c) => {
+      targetCodes[c] = evidence.targets[q];
+      mismatches[c] = evidence.mismatch[evidence.targets[q]];
+    });
     const pattern = patterns.targets[q];
     const patternMatch = patterns.match[pattern];
+    const mine = truth[q];
+    score(q, mine, mean, pattern, patternMatch, own);
+    greater.fill(0);
+    ties.fill(0);
     for (let r = 0; r < n; r++) {
-      let cos = 0;
-      const rb = r * d;
-      for (let j = 0; j < d; j++) cos += targets.unit[base + j] * release.unit[rb + j];
-      const e = (release.score[r] - mean) / sd;
-      const numeric = model.cosLogRatio[cosBin(cos)] - 0.5 * e * e + nullTerm[r];
-      scores[0][r] = numeric;
-      scores[1][r] = numeric + categoricalTerm[r];
-      scores[2][r] = scores[1][r] + (patterns.release[r] === pattern ? patternMatch : RULED_OUT);
-    }
-    const own = truth[q];
-    for (let v = 0; v < variants; v++) {
-      const s = scores[v];
-      const mine = s[own];
-      let greater = 0;
-      let ties = 0;
-      for (let r = 0; r < n; r++) {
-        if (s[r] > mine) greater++;
-        else if (s[r] === mine && r !== own) ties++;
+      if (r === mine) continue;
+      score(q, r, mean, pattern, patternMatch, current);
+      for (let v = 0; v < variants; v++) {
+        if (current[v] > own[v]) greater[v]++;
+        else if (current[v] === own[v]) ties[v]++;
       }
-      results[v].first[q] = Math.min(1, Math.max(0, (1 - greater) / (ties + 1)));
-      results[v].five[q] = Math.min(1, Math.max(0, (5 - greater) / (ties + 1)));
+    }
+    // With ties broken at random, the own row's rank is uniform over greater + 1 … greater + ties + 1.
+    for (let v = 0; v < variants; v++) {
+      results[v].first[q] = Math.min(1, Math.max(0, (1 - greater[v]) / (ties[v] + 1)));
+      results[v].five[q] = Math.min(1, Math.max(0, (5 - greater[v]) / (ties[v] + 1)));
     }
     progress?.(q + 1);
   }

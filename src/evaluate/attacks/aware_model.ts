@@ -10,7 +10,7 @@ import { chiNormalScore } from '../../stats/chi.js';
 import { truncatedMoments } from '../../stats/normal.js';
 import { positionsToValues, sampleFromFrame } from '../resample.js';
 
-/** Rows as the attacker sees them in whitened space: unit direction (row-major) and radius score. */
+/** Rows in the attacker's whitened space: unit direction (row-major) and radius score. */
 export interface WhitenedRows {
   count: number;
   d: number;
@@ -88,8 +88,8 @@ export class AttackerWhitening {
 /**
  * Log-likelihood ratios of the algorithm-aware attacker, learnt by simulation: "released
  * row y came from target x" against "y came from a random row". The cosine between x's
- * and y's whitened directions enters through a smoothed histogram ratio; the radius
- * score of y given x's through a Gaussian regression against y's marginal.
+ * and y's whitened directions enters through a smoothed histogram ratio. The radius
+ * score of y enters through a Gaussian regression on x's score, against y's marginal.
  */
 export interface AwareModel {
   d: number;
@@ -106,7 +106,7 @@ export const COS_BINS = 400;
 
 export function cosBin(c: number): number {
   const b = Math.floor(((c + 1) / 2) * COS_BINS);
-  return b < 0 ? 0 : b >= COS_BINS ? COS_BINS - 1 : b;
+  return Math.min(COS_BINS - 1, Math.max(0, b));
 }
 
 /** Row-wise operator stages for a simulation under the attacker's own keys, or why there are none. */

@@ -30,10 +30,10 @@ export function linkageResult(first: Float64Array, firstFive: Float64Array, cand
 }
 
 /**
- * Record linkage: each target's true values (`queries`, embedded) linked to the nearest
- * released rows (`candidates`) by exact kNN through the engine; `truth[q]` is the
- * released row of query q. Ties are broken by candidate index, and the release is in
- * keyed random order, so a tie is a random pick.
+ * Links each target's true values (`queries`, embedded) to the nearest released rows
+ * (`candidates`) by exact kNN through the engine. `truth[q]` is the released row of
+ * query q. Ties are broken by candidate index, and the release is in keyed random order,
+ * so a tie is a random pick.
  */
 export async function recordLinkage(
   engine: Engine,

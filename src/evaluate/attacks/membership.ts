@@ -1,5 +1,5 @@
 import type { Engine } from '../../engine/engine.js';
-import { nearestNeighbours } from '../neighbours.js';
+import { neighboursOfTargetsAndControls } from '../neighbours.js';
 import { rocAuc, rocCurve, tprAtFpr, type RocCurve } from '../roc.js';
 
 export interface MembershipResult {
@@ -39,13 +39,8 @@ export async function membershipInference(
   patients?: { targets: Int32Array; controls: Int32Array },
   progress?: (rows: number, final?: boolean) => void,
 ): Promise<MembershipResult> {
-  const candidateCount = release.length / d;
   const targetCount = targets.length / d;
-  const controlCount = controls.length / d;
-  const queries = new Float32Array(targets.length + controls.length);
-  queries.set(targets);
-  queries.set(controls, targets.length);
-  const { distances } = await nearestNeighbours(engine, { queries, queryCount: targetCount + controlCount, candidates: release, candidateCount, d, k: 1 }, progress);
+  const { distances } = await neighboursOfTargetsAndControls(engine, release, targets, controls, d, 1, progress);
   let member: Float64Array = Float64Array.from(distances.subarray(0, targetCount), (s) => -Math.sqrt(s));
   let other: Float64Array = Float64Array.from(distances.subarray(targetCount), (s) => -Math.sqrt(s));
   if (patients) {

@@ -27,7 +27,7 @@ export class PatternIds {
   }
 }
 
-/** How many of `values` carry each value. */
+/** Counts how often each value occurs in `values`. */
 export function countValues(values: Int32Array): Map<number, number> {
   const counts = new Map<number, number>();
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);

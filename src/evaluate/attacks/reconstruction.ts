@@ -92,9 +92,9 @@ function linearAttack(names: string[], targets: EvalRows, release: EvalRows, rel
 }
 
 /**
- * The three reconstruction attacks of an attacker who holds the release and knows
- * which released row belongs to which target (`releaseOf`). The known pairs are a keyed
- * random choice of targets.
+ * Runs the three reconstruction attacks of an attacker who has the release and the
+ * released row of each target (`releaseOf`). The known pairs are a keyed random choice
+ * of targets.
  */
 export function reconstructionAttacks(names: string[], targets: EvalRows, release: EvalRows, releaseOf: Int32Array, scale: Standardizer, key: Uint32Array): Reconstructions {
   const d = targets.d;
