@@ -61,9 +61,9 @@ function sensitiveColumn(data: EvaluationData, k: number, release: EvalRows): Se
   const dictionary = data.dictionaries.text[k];
   const missing = Uint8Array.from(dictionary.values, (t) => (data.columns.missingTokens.has(t) ? 1 : 0));
   const numberOf = Float64Array.from(dictionary.values, (t, code) => (missing[code] || t.trim() === '' ? NaN : Number(t)));
-  const present = dictionary.values.filter((_, code) => !missing[code]);
+  const present = numberOf.filter((_, code) => !missing[code]);
   // A sensitive column with more than 20 distinct numbers is a measurement, not a category.
-  const numeric = present.length > 20 && present.every((_, i) => Number.isFinite(numberOf[dictionary.find(present[i])]));
+  const numeric = present.length > 20 && present.every((v) => Number.isFinite(v));
   return {
     name: data.columns.text[k],
     kind: numeric ? 'numeric' : 'categorical',
