@@ -9,7 +9,7 @@ export interface ReportChart {
   spec: TopLevelSpec;
 }
 
-const FONT = { font: 'sans-serif', axis: { labelFont: 'sans-serif', titleFont: 'sans-serif' }, legend: { labelFont: 'sans-serif', titleFont: 'sans-serif', labelLimit: 320 } };
+const FONT = { font: 'sans-serif', axis: { labelFont: 'sans-serif', titleFont: 'sans-serif' }, legend: { labelFont: 'sans-serif', titleFont: 'sans-serif', labelLimit: 240 } };
 
 function binCentre(edges: number[], i: number, discrete: boolean): number {
   return discrete ? edges[i] : (edges[i] + edges[i + 1]) / 2;
@@ -138,7 +138,7 @@ export function gridChart(report: EvaluationReport): ReportChart {
         y: { field: 'utility', type: 'quantitative', title: utilityTitle, scale: { zero: false } },
       },
       layer: [
-        { mark: { type: 'point', filled: true, size: 80 }, encoding: { color: { field: 'setting', type: 'nominal', title: null } } },
+        { mark: { type: 'point', filled: true, size: 80 }, encoding: { color: { field: 'setting', type: 'nominal', legend: null } } },
         { mark: { type: 'text', dx: 6, align: 'left', baseline: 'middle' }, encoding: { text: { field: 'setting', type: 'nominal' } } },
       ],
     },

@@ -111,7 +111,7 @@ table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
 .plots { display: flex; flex-wrap: wrap; gap: 1em; }
-figure.plot { margin: 0; padding: 0.5em; border: 1px solid #eee; }
+figure.plot { margin: 0; padding: 0.5em; border: 1px solid #eee; width: fit-content; }
 figcaption { font-size: 0.9em; margin-bottom: 0.3em; }
 code { background: #f4f4f4; padding: 0 0.2em; }
 `;
