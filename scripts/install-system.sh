@@ -42,8 +42,13 @@ need_time=1
 if [[ -x /usr/bin/time ]]; then
   need_time=0
 fi
+# The kNN benchmark's baseline (bench/knn_brute.py) needs scikit-learn; tests do not.
+need_sklearn=0
+if [[ "${GEOMASK_BENCH_PYTHON:-0}" == 1 ]] && ! dpkg-query -W python3-sklearn >/dev/null 2>&1; then
+  need_sklearn=1
+fi
 
-if [[ $need_mesa -eq 1 || $need_chromium -eq 1 || $need_time -eq 1 ]]; then
+if [[ $need_mesa -eq 1 || $need_chromium -eq 1 || $need_time -eq 1 || $need_sklearn -eq 1 ]]; then
   $sudo apt-get update -q
 fi
 if [[ $need_time -eq 1 ]]; then
@@ -55,6 +60,9 @@ if [[ $need_mesa -eq 1 ]]; then
 fi
 if [[ $need_chromium -eq 1 && "${GEOMASK_SKIP_CHROMIUM:-0}" != 1 ]]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q chromium
+fi
+if [[ $need_sklearn -eq 1 ]]; then
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q python3-sklearn
 fi
 
 echo "install-system: mesa-vulkan-drivers $(dpkg-query -W -f='${Version}' mesa-vulkan-drivers)" >&2

@@ -19,6 +19,7 @@ import { describeOperator, parseOperators, profileOperators, PROFILES, resolveOp
 import { buildRunReport, operatorWarnings } from '../pipeline/run_report.js';
 import { validateSchema, type Schema } from '../schema/schema.js';
 import { VERSION } from '../version.js';
+import { addEvaluateCommand } from './evaluate.js';
 import { Progress } from './progress.js';
 
 export interface CommonOptions {
@@ -306,6 +307,7 @@ export function buildProgram(): Command {
   ).action((input: string, options) => runTransformOrApply('transform', input, options));
 
   addScaleCommands(program);
+  addEvaluateCommand(program, { addCommon, addOperators, keysFor, jobContext, schemaFor, writeInferredSchema, checkOutput, stem, log });
   return program;
 }
 
