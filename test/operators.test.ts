@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { project } from '../src/reference/project.js';
 import { rotate } from '../src/reference/rotate.js';
 import { chiCdf, chiRadiusFromScore } from '../src/stats/chi.js';
-import { ksDistance } from '../src/stats/compare.js';
+import { normalCdf } from '../src/stats/normal.js';
 import { testKeys } from './helpers/fixtures.js';
 import { gaussian, rng, SEED } from './helpers/synthetic.js';
 
@@ -167,7 +167,16 @@ describe('project', () => {
   it('keeps the marginal of each coordinate standard normal', () => {
     const w = gaussianRows(d, SEED + 40);
     project(w, batch, d, { k: 3 }, key);
-    const reference = Float64Array.from(gaussianRows(1, SEED + 41));
-    for (let j = 0; j < d; j++) expect(ksDistance(w.subarray(j * n, (j + 1) * n), reference)).toBeLessThan(1.95 * Math.sqrt(2 / n));
+    for (let j = 0; j < d; j++) {
+      // One-sample KS distance to Φ; 2.47/√n is the critical value at the 1e-5 level,
+      // small enough for ten columns per run.
+      const sorted = Float64Array.from(w.subarray(j * n, (j + 1) * n)).sort();
+      let distance = 0;
+      sorted.forEach((x, i) => {
+        const cdf = normalCdf(x);
+        distance = Math.max(distance, Math.abs((i + 1) / n - cdf), Math.abs(i / n - cdf));
+      });
+      expect(distance, `column ${j}`).toBeLessThan(2.47 / Math.sqrt(n));
+    }
   });
 });
