@@ -117,12 +117,20 @@ export function membershipChart(report: EvaluationReport): ReportChart {
 /**
  * Builds the privacy–utility chart: aware linkage with categoricals (the attack that decides
  * the profiles) against the logistic ROC AUC, or against the largest Spearman change
- * when no target column was named.
+ * when no target column was named. A setting that the aware attack cannot simulate
+ * (mix, interpolate) is placed by its linkage on all quasi-identifiers instead.
  */
 export function gridChart(report: EvaluationReport): ReportChart {
   const summaries = report.settings.map(summarizeSetting);
   const withLogistic = report.settings.every((s) => s.utility.logistic && !isUnavailable(s.utility.logistic));
-  const values = summaries.map((s) => ({ setting: s.label, risk: s.awareLinkageWithCategorical, utility: withLogistic ? s.logisticAuc : s.spearmanMax }));
+  const values = summaries.map((s) => {
+    const aware = !Number.isNaN(s.awareLinkageWithCategorical);
+    return {
+      setting: aware ? s.label : `${s.label} (quasi-identifier linkage)`,
+      risk: aware ? s.awareLinkageWithCategorical : s.quasiIdentifierLinkage,
+      utility: withLogistic ? s.logisticAuc : s.spearmanMax,
+    };
+  });
   const utilityTitle = withLogistic ? 'logistic ROC AUC, trained on the release' : 'largest change of a Spearman correlation';
   return {
     id: 'privacy-utility',
@@ -134,7 +142,7 @@ export function gridChart(report: EvaluationReport): ReportChart {
       config: FONT,
       data: { values },
       encoding: {
-        x: { field: 'risk', type: 'quantitative', title: 'aware linkage with categoricals (accuracy)', axis: { format: '.0%' } },
+        x: { field: 'risk', type: 'quantitative', title: 'linkage accuracy: aware with categoricals', axis: { format: '.0%' } },
         y: { field: 'utility', type: 'quantitative', title: utilityTitle, scale: { zero: false } },
       },
       layer: [
