@@ -64,6 +64,8 @@ describe.skipIf(!existsSync(DIABETES_FULL))('diabetes encounters, 101,766 rows',
     const groups = report.neighbourStages[0].groups;
     expect(groups.minRows).toBeGreaterThanOrEqual(10);
     expect(groups.maxRows).toBeLessThanOrEqual(19);
+    // Groups of near neighbours: most of the variance lies between groups, not inside.
+    expect(groups.withinGroupVarianceShare).toBeLessThan(0.6);
 
     const output = readTable(out);
     const schema = JSON.parse(readFileSync(DIABETES_SCHEMA, 'utf8'));

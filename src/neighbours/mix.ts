@@ -75,6 +75,22 @@ function hasEarlier(order: Uint32Array, patients: Uint32Array, start: number, i:
   return false;
 }
 
+/**
+ * Share of the total variance that lies inside groups: Σ_G (m_G − 1) tr S_G over
+ * (n − 1) tr S. The smaller, the nearer the members of a group are to each other.
+ */
+export function withinGroupShare(points: Float32Array, n: number, d: number, pooled: Float64Array, groups: Groups): number {
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += points[i * d + j];
+  for (let j = 0; j < d; j++) mean[j] /= n;
+  let total = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) total += (points[i * d + j] - mean[j]) ** 2;
+  let within = 0;
+  for (let j = 0; j < d; j++) within += pooled[j * d + j];
+  const degrees = n - (groups.offsets.length - 1);
+  return total > 0 ? (within * degrees) / total : 0;
+}
+
 /** Pooled within-group covariance S_pool = Σ_G (m_G − 1) S_G / Σ_G (m_G − 1), and its Cholesky factor. */
 export function pooledCovariance(points: Float32Array, d: number, groups: Groups): { covariance: Float64Array; factor: Float64Array } {
   const sum = new Float64Array(d * d);

@@ -148,7 +148,7 @@ export function partition(points: Float32Array, d: number, rowCount: number, opt
     }
     keyedDirection(stream, 0, blockNumber, d, axis);
     // Small blocks are many and only need a good split direction, not the exact axis.
-    principalAxis(points, d, rows, start, end, axis, sampleRows, size > sampleRows ? iterations : Math.min(iterations, 4));
+    principalAxis(points, d, rows, start, end, axis, sampleRows, size > sampleRows ? iterations : Math.min(iterations, 2));
     if (tiltWeight > 0) {
       keyedDirection(stream, options.variant, blockNumber, d, tilt);
       let norm = 0;

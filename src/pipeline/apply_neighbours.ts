@@ -3,7 +3,7 @@ import { InputError } from '../errors.js';
 import { batchRow, type Batch } from '../io/batch.js';
 import { CodedColumn } from '../io/codes.js';
 import { interpolateRows } from '../neighbours/interpolate.js';
-import { formGroups, groupPermutation, pooledCovariance } from '../neighbours/mix.js';
+import { formGroups, groupPermutation, pooledCovariance, withinGroupShare } from '../neighbours/mix.js';
 import { DEFAULT_NEIGHBOUR_OPTIONS, findNeighbours, type NeighbourReport } from '../neighbours/search.js';
 import type { ApplyJob, ApplySummary } from './apply.js';
 import type { ResolvedOperator } from './operators.js';
@@ -49,7 +49,7 @@ export interface NeighbourStageReport {
   operator: string;
   seconds: number;
   search?: NeighbourReport;
-  groups?: { count: number; minRows: number; maxRows: number };
+  groups?: { count: number; minRows: number; maxRows: number; withinGroupVarianceShare: number };
 }
 
 /**
@@ -134,6 +134,7 @@ export async function runNeighbourApply(job: ApplyJob): Promise<ApplySummary & {
     const patients = plan.patient === undefined ? undefined : patientCodes(texts.get(plan.patient)!, n);
     const groups = formGroups(points, n, d, segment.op.k, keys.stage('mix_groups', segment.position), patients);
     const pool = pooledCovariance(points, d, groups);
+    const withinGroupVarianceShare = Number(withinGroupShare(points, n, d, pool.covariance, groups).toFixed(4));
     points = await engine.mix({ points, n, d, groups, poolFactor: pool.factor, alpha: segment.op.alpha, k: segment.op.k, key: keys.operator('mix', segment.position), rowIds });
     const categorical = groupPermutation(groups, n, keys.stage('mix_categorical', segment.position), rowIds);
     const sensitive = groupPermutation(groups, n, keys.stage('mix_sensitive', segment.position), rowIds);
@@ -145,7 +146,7 @@ export async function runNeighbourApply(job: ApplyJob): Promise<ApplySummary & {
       minRows = Math.min(minRows, groups.offsets[g + 1] - groups.offsets[g]);
       maxRows = Math.max(maxRows, groups.offsets[g + 1] - groups.offsets[g]);
     }
-    reports.push({ operator: 'mix', seconds: (performance.now() - stageStarted) / 1000, groups: { count: groups.offsets.length - 1, minRows, maxRows } });
+    reports.push({ operator: 'mix', seconds: (performance.now() - stageStarted) / 1000, groups: { count: groups.offsets.length - 1, minRows, maxRows, withinGroupVarianceShare } });
   }
 
   // Back-mapping and the release, in batches of rows in input order.
