@@ -1,4 +1,6 @@
 import { CpuEngine } from '../../src/engine/cpu.js';
+import { GpuEngine } from '../../src/engine/gpu.js';
+import { testGpu } from './gpu.js';
 import type { Engine } from '../../src/engine/engine.js';
 import type { Frame } from '../../src/frame/frame.js';
 import { planColumns, toBatch, type Batch } from '../../src/io/batch.js';
@@ -17,6 +19,12 @@ export const PHYSIONET = '../shared/data/physionet2012/physionet2012_patients_wi
 
 export function quietContext(engine: Engine = new CpuEngine(), batchRows = 65536): JobContext {
   return { engine, batchRows, log: () => {}, progress: () => () => {} };
+}
+
+/** The GPU engine on the test's WebGPU device, or the CPU reference without one. */
+export async function fastestEngine(batchRows = 65536): Promise<Engine> {
+  const gpu = await testGpu();
+  return gpu ? new GpuEngine(gpu, batchRows) : new CpuEngine();
 }
 
 /** Fixed keys so that fixtures are reproducible. */
