@@ -3,9 +3,9 @@ import { KNOTS_KIND, type MarginalTables } from '../src/frame/tables.js';
 
 /**
  * Code generation for matrix work baked into kernels. Up to UNROLL_MAX_D columns the
- * products are written out term by term with the matrix as literals (on lavapipe about
- * six times faster than loops over a constant array, measured for a 32 × 32 triangular
- * solve); wider frames use loops over a module-scope constant array.
+ * products are written out term by term with the matrix as literals, which ran about six
+ * times faster on lavapipe than loops over a constant array (a 32 × 32 triangular
+ * solve). Wider frames read the matrix from a storage buffer in loops.
  */
 export const UNROLL_MAX_D = 64;
 
@@ -19,7 +19,7 @@ export function linearCombination(coefficients: ArrayLike<number>, variable: (k:
   return terms.length > 0 ? terms.join(' + ') : '0.0';
 }
 
-/** The column constants that marginal.wgsl needs. */
+/** Writes the column constants that marginal.wgsl needs. */
 export function columnConstants(tables: MarginalTables): string {
   return [
     constArray('COLUMN_KIND', 'u32', tables.kinds),
@@ -28,7 +28,7 @@ export function columnConstants(tables: MarginalTables): string {
   ].join('\n');
 }
 
-/** A stable short fingerprint of numbers baked into a kernel, for pipeline cache keys. */
+/** Returns a short, stable fingerprint of numbers baked into a kernel, for pipeline cache keys. */
 export function fingerprint(...arrays: ArrayLike<number>[]): string {
   let h1 = 0x811c9dc5;
   let h2 = 0x12345678;

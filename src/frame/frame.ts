@@ -7,7 +7,7 @@ import { packMarginals, type MarginalTables } from './tables.js';
 
 export const FRAME_FORMAT = 'ehr-geomask-frame';
 
-/** What the frame keeps of one numeric column: aggregates only, never a row. */
+/** Aggregates the frame keeps of one numeric column, never a row. */
 export interface FrameColumn {
   name: string;
   unit?: string;

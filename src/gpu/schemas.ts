@@ -20,7 +20,7 @@ export const F32Array = d.arrayOf(d.f32);
 export const U32Array = d.arrayOf(d.u32);
 export const Vec4fArray = d.arrayOf(d.vec4f);
 
-/** The StageParams value for a batch and key. */
+/** Builds the StageParams value for a batch and key. */
 export function stageParams(rows: number, rowBase: number, rowStride: number, key: Uint32Array): d.Infer<typeof StageParams> {
   return {
     rows,
@@ -34,8 +34,8 @@ export function stageParams(rows: number, rowBase: number, rowStride: number, ke
 
 /**
  * Uniform block of the kNN kernels: the sizes of the current query and candidate tiles,
- * their first global indices, and the exclusions (query q is candidate q + selfOffset
- * when excludeSelf is 1; distance-0 candidates are skipped when excludeDuplicates is 1).
+ * their first global indices, and the exclusions. Query q is candidate q + selfOffset
+ * when excludeSelf is 1, and distance-0 candidates are skipped when excludeDuplicates is 1.
  */
 export const KnnParams = d
   .struct({

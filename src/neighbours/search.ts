@@ -26,7 +26,7 @@ export const DEFAULT_NEIGHBOUR_OPTIONS: Omit<NeighbourOptions, 'key' | 'k'> = {
   recallSample: 2000,
 };
 
-/** What the report says about a neighbour search. */
+/** Report of one neighbour search: mode, blocks, recall and time. */
 export interface NeighbourReport {
   mode: 'exact' | 'blocked';
   k: number;
@@ -69,11 +69,11 @@ function sampleRows(n: number, count: number): Uint32Array {
 }
 
 /**
- * The k nearest other rows of every row (Euclidean, exact duplicates excluded).
- * Up to `exactLimit` rows the search is exact over all rows; beyond, each block of a
- * principal-axis partition is searched against its parent block (the block and its
- * sibling), over several differently tilted partitions until the recall measured
- * against exact global kNN on a sample reaches the target.
+ * Finds the k nearest other rows of every row (Euclidean, exact duplicates excluded).
+ * Up to `exactLimit` rows the search is exact over all rows. Beyond that, each block of
+ * a principal-axis partition is searched against its parent block (the block and its
+ * sibling). Differently tilted partitions are added until the recall, measured against
+ * exact global kNN on a sample, reaches the target.
  */
 export async function findNeighbours(engine: Engine, points: Float32Array, n: number, d: number, options: NeighbourOptions): Promise<{ result: KnnResult; report: NeighbourReport }> {
   const started = performance.now();

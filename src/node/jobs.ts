@@ -10,7 +10,7 @@ import type { RunKeys } from '../pipeline/keys.js';
 import type { ResolvedOperator } from '../pipeline/operators.js';
 import { csvFile } from './files.js';
 
-/** A CSV file as a table that each pass reads from disk again. */
+/** Opens a CSV file as a table that each pass reads from disk again. */
 export function csvFileTable(path: string): CsvTable {
   csvFile(path); // Fails early, with the path, when the file does not exist.
   return new CsvTable(path, () => {

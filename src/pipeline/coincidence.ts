@@ -9,7 +9,7 @@ export const MAX_RETRIES = 8;
 /**
  * Guarantees that no released row equals its source row on all numeric columns.
  * With count data a fresh draw can land on the very same values by chance (a few rows
- * in 100,000 on the diabetes table); such a row is transformed again with keys derived
+ * in 100,000 on the diabetes table). Such a row is transformed again with keys derived
  * for retry 1, 2, … until it differs. The check and the retries depend only on the
  * key and the row, so every backend and batch size makes the same choice.
  */
@@ -35,7 +35,7 @@ export class CoincidenceGuard {
     return pipeline;
   }
 
-  /** Whether row r's released values equal its source values on every numeric column. */
+  /** Tells whether row r's released values equal its source values on every numeric column. */
   private coincides(batch: Batch, positions: Float32Array, r: number, rowPositions?: Float32Array): boolean {
     const n = batch.rows;
     const d = this.frame.d;

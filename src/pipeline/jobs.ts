@@ -93,7 +93,7 @@ export async function fitTables(context: JobContext, tables: readonly TableInput
   return { frame, rows: accumulator.rows, seconds: (performance.now() - started) / 1000 };
 }
 
-/** The fit pass: one streaming read, then the latent correlation rounds. */
+/** Runs the fit pass: one streaming read, then the latent correlation rounds. */
 export async function fitTable(context: JobContext, table: TableInput, schema: Schema, keys: RunKeys, options: FitOptions = DEFAULT_FIT_OPTIONS): Promise<{ frame: Frame; rows: number; seconds: number }> {
   return fitTables(context, [table], schema, keys, options);
 }
