@@ -1,4 +1,5 @@
 import { parse, View } from 'vega';
+import { expressionInterpreter } from 'vega-interpreter';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { LinkageResult } from './attacks/linkage.js';
 import { correlationCharts, gridChart, marginalCharts, membershipChart, type ReportChart } from './charts.js';
@@ -8,10 +9,12 @@ import { summarizeSetting } from './summary.js';
 /**
  * Renders a Vega-Lite spec to a static SVG string with Vega's headless renderer. It needs
  * no DOM and no canvas, so it runs the same in Node and in a browser, and it estimates
- * text widths instead of measuring them.
+ * text widths instead of measuring them. Expressions are interpreted from their syntax
+ * tree instead of compiled with Function, so a page whose Content-Security-Policy
+ * forbids eval can render too.
  */
 export async function renderChartSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new View(parse(compile(spec).spec), { renderer: 'none' });
+  const view = new View(parse(compile(spec).spec, undefined, { ast: true }), { renderer: 'none', expr: expressionInterpreter });
   try {
     return await view.toSVG();
   } finally {
