@@ -42,6 +42,7 @@ describe('page transform against the CLI', () => {
     const schema = validateSchema(JSON.parse(readFileSync(DIABETES_SCHEMA, 'utf8')), DIABETES_SCHEMA);
     page = await runPageTransform({
       table: blobCsvTable('diabetes_sample.csv', exampleFile()),
+      inputFormat: 'csv',
       format: outputFormatById('csv'),
       context: quietContext(new CpuEngine()),
       schema,
@@ -106,6 +107,7 @@ describe('page transform with bad input', () => {
     const table = observeReads(csvText('d.csv', 'a,b\n1,2\n'), () => reads++);
     const run = runPageTransform({
       table,
+      inputFormat: 'csv',
       format: sink,
       context: quietContext(),
       schema: validateSchema({ columns: [{ name: 'a', role: 'numeric' }, { name: 'b', role: 'numeric' }] }, 's'),
@@ -122,6 +124,7 @@ describe('page transform with bad input', () => {
     rows.splice(40, 0, '4,abc');
     const run = runPageTransform({
       table: blobCsvTable('d.csv', new Blob([`a,b\n${rows.join('\n')}\n`])),
+      inputFormat: 'csv',
       format: outputFormatById('csv'),
       context: quietContext(),
       schema: validateSchema({ columns: [{ name: 'a', role: 'numeric' }, { name: 'b', role: 'numeric' }] }, 's'),

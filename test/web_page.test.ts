@@ -8,6 +8,7 @@ import { ksDistance } from '../src/stats/compare.js';
 import { buildAndServePage, chromiumInstalled, CHROMIUM, launchChromium } from './helpers/browser.js';
 import { geomask, tempFolder } from './helpers/cli.js';
 import { DIABETES_SAMPLE, DIABETES_SCHEMA } from './helpers/fixtures.js';
+import { readParquetAsText, writeCsvAsParquet } from './helpers/parquet_example.js';
 import { column, decimalsIn, readTable } from './helpers/release.js';
 
 const ARTIFACTS = 'test/artifacts/web';
@@ -23,27 +24,36 @@ if (!runBrowserTests) console.warn(`web page tests skipped: ${CHROMIUM} not foun
 
 type Table = ReturnType<typeof readTable>;
 
-/** Drops a file onto the page's drop zone, as a user dragging it from the desktop. */
-async function dropFile(page: Page, name: string, text: string): Promise<void> {
+/** Drops a file onto the page's drop zone, as a user dragging it from the desktop. Bytes travel as base64. */
+async function dropFile(page: Page, name: string, content: string | Buffer): Promise<void> {
+  const base64 = typeof content === 'string' ? undefined : content.toString('base64');
+  const text = typeof content === 'string' ? content : undefined;
   const dataTransfer = await page.evaluateHandle(
-    ({ name, text }) => {
+    ({ name, text, base64 }) => {
       const transfer = new DataTransfer();
-      transfer.items.add(new File([text], name, { type: 'text/csv' }));
+      const bytes = base64 === undefined ? undefined : Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      transfer.items.add(new File([text ?? bytes!], name, { type: text === undefined ? '' : 'text/csv' }));
       return transfer;
     },
-    { name, text },
+    { name, text, base64 },
   );
   await page.dispatchEvent('#drop-zone', 'drop', { dataTransfer });
 }
 
-async function download(page: Page, id: string, path: string): Promise<string> {
+/** Clicks a download link and saves the file at `path`. */
+async function saveDownload(page: Page, id: string, path: string): Promise<void> {
   const [file] = await Promise.all([page.waitForEvent('download'), page.click(`#${id}`)]);
   await file.saveAs(path);
+}
+
+async function download(page: Page, id: string, path: string): Promise<string> {
+  await saveDownload(page, id, path);
   return readFileSync(path, 'utf8');
 }
 
-async function waitForRun(page: Page): Promise<void> {
-  await page.waitForSelector('#results-section:not([hidden]), #error-box:not([hidden])', { timeout: 120_000 });
+/** Waits for the release (or, with `evaluation-results`, the evaluation report) or an error, which fails the test. */
+async function waitForRun(page: Page, results = 'release-results'): Promise<void> {
+  await page.waitForSelector(`#${results}:not([hidden]), #error-box:not([hidden])`, { timeout: 120_000 });
   const error = await page.locator('#error-box').isVisible();
   if (error) throw new Error(`the page reported an error: ${await page.textContent('#error-box')}\nlog:\n${await page.textContent('#log')}`);
 }
@@ -165,6 +175,103 @@ describe.skipIf(!runBrowserTests)('web page in headless Chromium', () => {
       expect(report.key).toEqual({ mode: 'key-file', file: 'ward.key', label: LABEL });
       expect(report.operators).toEqual(['rotate(theta=0.5236..1.0472,rho=0.5)', 'project(k=4)', 'pram(keep=0.8)']);
       expect(await page.textContent('#comparison-table')).toMatch(/time_in_hospital \(days in hospital\)/);
+    });
+
+    it('evaluates the profile and shows the report', async () => {
+      // The file, schema, key file, label and profile of the previous test are still chosen.
+      await page.getByLabel('Targets to attack').fill('1000');
+      await page.getByRole('button', { name: 'Evaluate privacy and utility' }).click();
+      await waitForRun(page, 'evaluation-results');
+
+      // The release of the whole table stays beside the report, and each names its settings.
+      expect(await page.locator('#release-results').isVisible()).toBe(true);
+      const settings = `Made from diabetes_sample.csv with profile moderate, key file ward.key and label "${LABEL}".`;
+      expect(await page.textContent('#release-settings')).toBe(settings);
+      expect(await page.textContent('#evaluation-settings')).toBe(settings);
+      const facts = await page.textContent('#evaluation-facts');
+      expect(facts).toMatch(/[\d,]+ targets released in memory, [\d,]+ controls never released, split by patient/);
+      expect(facts).toMatch(/Membership inference\s*ROC AUC 0\.\d{3}/);
+
+      // The frame shows the HTML report: its 13 plots (privacy against utility, ROC, 8
+      // marginals, 3 heatmaps), styled by its inline style sheet, which the policy allows
+      // by hash, and with no script allowed.
+      const report = page.frameLocator('#evaluation-frame');
+      expect(await report.locator('figure.plot svg').count()).toBe(13);
+      expect(await report.locator('figure.plot svg path').count()).toBeGreaterThan(13);
+      expect(await report.locator('table').first().evaluate((table) => getComputedStyle(table).borderCollapse)).toBe('collapse');
+      expect(await page.getAttribute('#evaluation-frame', 'sandbox')).toBe('');
+      // A full-page capture leaves the sandboxed frame blank in headless Chromium 156, so
+      // these are viewport captures: the report's block from its heading, and the frame.
+      await page.evaluate(() => document.getElementById('evaluation-title')!.scrollIntoView());
+      await page.screenshot({ path: join(ARTIFACTS, 'evaluation-1280x800.png') });
+      await page.locator('#evaluation-frame').screenshot({ path: join(ARTIFACTS, 'evaluation-frame-1280x800.png') });
+
+      const html = await download(page, 'download-evaluation-html', join(folder, 'evaluation.html'));
+      const json = JSON.parse(await download(page, 'download-evaluation-json', join(folder, 'evaluation.json')));
+      expect(await page.getAttribute('#evaluation-frame', 'srcdoc')).toBe(html);
+      expect(html.match(/<figure class="plot"/g)).toHaveLength(13);
+      expect(json.kind).toBe('evaluation');
+      expect(json.input.targets + json.input.controls).toBe(5000);
+      expect(json.input.split).toMatchObject({ by: 'patient', controlShare: 0.2 });
+      const [setting] = json.settings;
+      expect(setting.label).toBe('moderate');
+      expect(setting.operators).toEqual(['rotate(theta=0.5236..1.0472,rho=0.5)', 'project(k=4)', 'pram(keep=0.8)']);
+      expect(setting.releaseRows).toBe(json.input.targets);
+      expect(setting.privacy.attacked.targets).toBe(1000);
+      expect(setting.privacy.membership.auc).toBeGreaterThan(0);
+      expect(setting.privacy.membership.auc).toBeLessThan(1);
+
+      await page.setViewportSize({ width: 390, height: 844 });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: join(ARTIFACTS, 'evaluation-narrow-390.png'), fullPage: true });
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.getByLabel('Targets to attack').fill('');
+    });
+
+    it('reads Parquet and releases it as Parquet and CSV', async () => {
+      const parquet = await writeCsvAsParquet(DIABETES_SAMPLE, folder, 'diabetes_sample.parquet');
+      const cliCsv = join(folder, 'cli-high.csv');
+      const cli = await geomask(['transform', parquet, '--schema', DIABETES_SCHEMA, '--out', cliCsv, '--profile', 'high', '--key-file', keyFile, '--label', LABEL, '--backend', 'cpu', '--quiet']);
+      expect(cli.code, cli.stderr).toBe(0);
+
+      await dropFile(page, 'diabetes_sample.parquet', readFileSync(parquet));
+      await page.waitForSelector('#schema-section:not([hidden])');
+      expect(await page.textContent('#file-status')).toMatch(/diabetes_sample\.parquet: 5,000 rows and 50 columns read/);
+      expect(await page.textContent('#log')).toMatch(/loading the Parquet reader and writer \(WebAssembly, bundled with the page\)/);
+      await page.setInputFiles('#schema-input', DIABETES_SCHEMA);
+      await expect.poll(() => page.textContent('#file-status')).toMatch(/schema loaded from diabetes_sample\.schema\.json/);
+      await page.getByLabel('Dataset label (mixed into every key)').fill(LABEL);
+      await page.getByLabel('Profile name').selectOption('high');
+      expect(await page.textContent('#profile-help')).toMatch(/^high: k-record mixing/);
+      await page.getByLabel('Release format').selectOption('parquet');
+      await page.getByRole('button', { name: 'Run the transform' }).click();
+      await waitForRun(page);
+      await page.screenshot({ path: join(ARTIFACTS, 'results-parquet-1280x800.png'), fullPage: true });
+
+      const schema = JSON.parse(readFileSync(DIABETES_SCHEMA, 'utf8'));
+      const ranges = Object.fromEntries(schema.columns.filter((c: { role: string }) => c.role === 'numeric').map((c: { name: string; min: number; max: number }) => [c.name, c]));
+      const releasePath = join(folder, 'page-high.parquet');
+      await saveDownload(page, 'download-release', releasePath);
+      expect(await page.textContent('#download-release')).toMatch(/diabetes_sample_release\.parquet/);
+      const release = await readParquetAsText(releasePath);
+      checkRelease(input, release, ranges);
+      // Whole-number columns stay int64, and the rows are the CLI's release of the same file.
+      expect(release.types.time_in_hospital).toBe('BIGINT');
+      const cliRelease = readTable(cliCsv);
+      expect(release.header).toEqual(cliRelease.header);
+      expect(release.rows).toEqual(cliRelease.rows);
+      const report = JSON.parse(await download(page, 'download-report', join(folder, 'page-high.report.json')));
+      expect(report.formats).toEqual({ input: 'parquet', output: 'parquet' });
+      expect(report.operators).toEqual(['mix(k=5,alpha=0.5)', 'pram(keep=0.8)']);
+
+      await page.getByLabel('Release format').selectOption('csv');
+      await page.getByRole('button', { name: 'Run the transform' }).click();
+      await waitForRun(page);
+      const csv = await download(page, 'download-release', join(folder, 'page-high.csv'));
+      expect(csv).toBe(readFileSync(cliCsv, 'utf8'));
+      checkRelease(input, readTable(join(folder, 'page-high.csv')), ranges);
+      await page.getByLabel('Profile name').selectOption('moderate');
     });
 
     it('shows progress through a longer run', async () => {
