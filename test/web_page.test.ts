@@ -51,11 +51,16 @@ async function download(page: Page, id: string, path: string): Promise<string> {
   return readFileSync(path, 'utf8');
 }
 
-/** Waits for the release (or, with `evaluation-results`, the evaluation report) or an error, which fails the test. */
-async function waitForRun(page: Page, results = 'release-results'): Promise<void> {
-  await page.waitForSelector(`#${results}:not([hidden]), #error-box:not([hidden])`, { timeout: 120_000 });
+/** Waits until the element with this id is shown or the page shows an error, which fails the test. */
+async function waitForShown(page: Page, id: string): Promise<void> {
+  await page.waitForSelector(`#${id}:not([hidden]), #error-box:not([hidden])`, { timeout: 120_000 });
   const error = await page.locator('#error-box').isVisible();
   if (error) throw new Error(`the page reported an error: ${await page.textContent('#error-box')}\nlog:\n${await page.textContent('#log')}`);
+}
+
+/** Waits for the release (or, with `evaluation-results`, the evaluation report) or an error, which fails the test. */
+async function waitForRun(page: Page, results = 'release-results'): Promise<void> {
+  await waitForShown(page, results);
 }
 
 function countMissing(cells: string[]): number {
@@ -242,7 +247,7 @@ describe.skipIf(!runBrowserTests)('web page in headless Chromium', () => {
       expect(cli.code, cli.stderr).toBe(0);
 
       await dropFile(page, 'diabetes_sample.parquet', readFileSync(parquet));
-      await page.waitForSelector('#schema-section:not([hidden])');
+      await waitForShown(page, 'schema-section');
       expect(await page.textContent('#file-status')).toMatch(/diabetes_sample\.parquet: 5,000 rows and 50 columns read/);
       expect(await page.textContent('#log')).toMatch(/loading the Parquet reader and writer \(WebAssembly, bundled with the page\)/);
       await page.setInputFiles('#schema-input', DIABETES_SCHEMA);

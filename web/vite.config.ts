@@ -72,7 +72,7 @@ export default defineConfig(({ command }) => ({
     modulePreload: { polyfill: false },
     sourcemap: true,
     // The worker (Vega, Arrow) and parquet-wasm's base64 chunk are larger than Vite's
-    // 500 kB default; both load in the worker, the second only for Parquet files.
+    // 500 kB default. Both load in the worker, and the second only for Parquet files.
     chunkSizeWarningLimit: 7_000,
   },
 }));

@@ -22,11 +22,11 @@ export interface PageEvaluation extends Omit<EvaluateSettings, 'backend'> {
 }
 
 /**
- * The CLI's `evaluate` with one setting (`--profile` or `--ops`) for a table held by
- * the page: a keyed split into targets and controls, a frame fitted on the targets, a
- * release of the targets in memory, the attacks and utility measures, and the HTML
- * report with its plots. The same key file, label, schema, setting and options give the
- * same figures as `geomask evaluate`. Nothing of the targets' release leaves the worker.
+ * Runs the CLI's `evaluate` with one setting (`--profile` or `--ops`) on a table held by
+ * the page. It splits the table with the key into targets and controls, fits the frame
+ * on the targets, releases them in memory, runs the attacks and utility measures, and
+ * renders the HTML report with its plots. The same key file, label, schema, setting and
+ * options give the same figures as `geomask evaluate`. The targets' release stays in the worker.
  */
 export async function runPageEvaluation(job: PageEvaluation): Promise<{ report: EvaluationReport; outputs: EvaluationOutputs }> {
   const { table, context } = job;

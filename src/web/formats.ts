@@ -24,8 +24,8 @@ export interface OutputFormat {
 export const INPUT_FORMATS: readonly InputFormat[] = [
   { id: 'csv', label: 'CSV (comma-separated, UTF-8)', extensions: ['.csv'], mediaTypes: ['text/csv'] },
   { id: 'parquet', label: 'Parquet', extensions: ['.parquet', '.pq'], mediaTypes: ['application/vnd.apache.parquet'] },
-  // The Arrow reader tells the IPC file and stream formats apart by their first bytes;
-  // two entries keep the CLI's names for them in run reports.
+  // The Arrow reader tells the IPC file and stream formats apart by their first bytes.
+  // Two entries keep the CLI's names for them in run reports.
   { id: 'arrow', label: 'Arrow IPC file (.arrow, .feather)', extensions: ['.arrow', '.feather', '.ipc'], mediaTypes: ['application/vnd.apache.arrow.file'] },
   { id: 'arrows', label: 'Arrow IPC stream (.arrows)', extensions: ['.arrows'], mediaTypes: ['application/vnd.apache.arrow.stream'] },
 ];

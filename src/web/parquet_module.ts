@@ -12,9 +12,9 @@ function base64Bytes(base64: string): Uint8Array {
 
 /**
  * Loads parquet-wasm in the page's worker with no network request. The page's policy
- * forbids fetch even from its own origin (connect-src 'none'), so the WebAssembly
- * module travels inside a script chunk as base64 (web/base64_plugin.ts), is compiled from
- * memory, which needs 'wasm-unsafe-eval' in script-src, and is handed to the readers and
+ * forbids fetch even from its own origin (connect-src 'none'), so the WebAssembly module
+ * travels inside a script chunk as base64 (web/base64_plugin.ts). It is compiled from
+ * memory, which needs 'wasm-unsafe-eval' in script-src, and handed to the readers and
  * writers with setParquetWasm. The chunk (about 6.6 MB) loads with the first Parquet file.
  */
 export function loadParquetModule(): Promise<void> {

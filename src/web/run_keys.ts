@@ -3,9 +3,9 @@ import { randomSecret } from '../prf/keys.js';
 import type { KeyChoice } from './protocol.js';
 
 /**
- * The keys of a page job, derived as the CLI derives them: from the key file's secret,
- * or from a fresh secret that lives only in the worker's memory. `report` names the key
- * mode and label for the run report, never the secret.
+ * Derives the keys of a page job as the CLI derives them, from the key file's secret or
+ * from a fresh secret that lives only in the worker's memory. The returned `report`
+ * names the key mode and label for the run report, never the secret.
  */
 export function pageRunKeys(key: KeyChoice, purpose: string, log: (line: string) => void): { keys: RunKeys; report: object } {
   if (key.mode === 'key-file') return { keys: new RunKeys(key.secret, key.label), report: { mode: 'key-file', file: key.file, label: key.label } };

@@ -125,6 +125,9 @@ function replyError(error: unknown): void {
 
 scope.onmessage = (event: MessageEvent<WorkerRequest>) => {
   const request = event.data;
-  const work = request.type === 'infer' ? infer(request) : request.type === 'transform' ? transform(request) : evaluate(request);
+  let work: Promise<void>;
+  if (request.type === 'infer') work = infer(request);
+  else if (request.type === 'transform') work = transform(request);
+  else work = evaluate(request);
   work.catch(replyError);
 };

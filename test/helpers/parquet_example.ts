@@ -6,9 +6,9 @@ import { writeParquetFile } from './typed_table.js';
 const WHOLE_NUMBER = /^-?\d+$/;
 
 /**
- * A CSV table as Arrow, the way a team would store it in Parquet: columns whose every
- * cell is a whole number become int64, the others text with the cells unchanged (a
- * missing-value token such as "?" stays text).
+ * Converts a CSV table to Arrow the way a team would store it in Parquet. Columns whose
+ * every cell is a whole number become int64. The others become text with their cells
+ * unchanged, so a missing-value token such as "?" stays text.
  */
 export function csvAsArrow(path: string): arrow.Table {
   const { header, rows } = readTable(path);
@@ -25,7 +25,7 @@ export function writeCsvAsParquet(csvPath: string, folder: string, name: string)
   return writeParquetFile(csvAsArrow(csvPath), folder, name);
 }
 
-/** A Parquet file as its header and rows of text, read by DuckDB (an independent reader); nulls read as empty cells. */
+/** Reads a Parquet file with DuckDB, an independent reader, as its header, column types and rows of text. Nulls read as empty cells. */
 export async function readParquetAsText(path: string): Promise<{ header: string[]; rows: string[][]; types: Record<string, string> }> {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
