@@ -74,5 +74,8 @@ export default defineConfig(({ command }) => ({
     // The worker (Vega, Arrow) and parquet-wasm's base64 chunk are larger than Vite's
     // 500 kB default. Both load in the worker, and the second only for Parquet files.
     chunkSizeWarningLimit: 7_000,
+    // Vite bundles the worker inside one plugin hook (vite:worker-import-meta-url), which
+    // Rolldown then reports as most of the build time. The report has nothing to act on.
+    rolldownOptions: { checks: { bundlerTimings: false } },
   },
 }));

@@ -1,5 +1,6 @@
 import type { BackendChoice } from '../engine/select.js';
 import type { InputLocation } from '../errors.js';
+import type { EvaluationReport } from '../evaluate/report.js';
 import type { Profile } from '../pipeline/operators.js';
 import type { Schema } from '../schema/schema.js';
 import type { MarginalComparison } from './marginal_summary.js';
@@ -54,5 +55,6 @@ export type WorkerReply =
   | { type: 'progress'; stage: string; rows: number; total?: number; fraction?: number; final: boolean }
   | { type: 'schema'; schema: Schema; reasons: string[]; header: string[]; rows: number }
   | { type: 'done'; outputs: RunOutputs; comparison: MarginalComparison }
-  | { type: 'evaluated'; outputs: EvaluationOutputs }
+  // The report object travels beside its JSON text because a structured clone keeps NaN (a measure that could not run), which JSON turns into null.
+  | { type: 'evaluated'; outputs: EvaluationOutputs; report: EvaluationReport }
   | { type: 'error'; message: string; input?: { problem: string; fix: string; location: InputLocation } };

@@ -107,8 +107,8 @@ async function evaluate(request: Extract<WorkerRequest, { type: 'evaluate' }>): 
   reply({ type: 'backend', kind: engine.kind, device: engine.device });
   try {
     const context: JobContext = { engine, batchRows: request.batchRows, log, progress: progressReporter };
-    const { outputs } = await runPageEvaluation({ ...request, table, context });
-    reply({ type: 'evaluated', outputs });
+    const { outputs, report } = await runPageEvaluation({ ...request, table, context });
+    reply({ type: 'evaluated', outputs, report });
   } finally {
     engine.destroy();
   }

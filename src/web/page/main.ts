@@ -109,15 +109,15 @@ function startJob(kind: JobKind): void {
   if (!current || busy) return;
   let request: WorkerRequest;
   try {
-    const header = current.header;
-    request = kind === 'transform' ? { type: 'transform', file: current.file, ...form.transformSettings(header) } : { type: 'evaluate', file: current.file, ...form.evaluateSettings(header) };
+    if (kind === 'transform') request = { type: 'transform', file: current.file, ...form.transformSettings(current.header) };
+    else request = { type: 'evaluate', file: current.file, ...form.evaluateSettings(current.header) };
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     progress.reset(kind);
     showInputError(error);
     return;
   }
-  // A new job replaces the results of its own kind; the other kind's results stay, with the settings that made them.
+  // A new job replaces the results of its own kind. The other kind's results stay, with the settings that made them.
   hideResults(kind === 'transform' ? 'release' : 'evaluation');
   progress.reset(kind);
   progressSection.hidden = false;
@@ -147,12 +147,12 @@ function showResults(outputs: RunOutputs, comparison: Parameters<typeof renderRe
   revealResult(releaseResults, 'release-title');
 }
 
-function showEvaluation(outputs: EvaluationOutputs): void {
+function showEvaluation(outputs: EvaluationOutputs, report: EvaluationReport): void {
   evaluationDownloads.clear();
   evaluationDownloads.add('download-evaluation-html', 'Evaluation report (HTML)', outputs.html.name, new Blob([outputs.html.text], { type: 'text/html' }));
   evaluationDownloads.add('download-evaluation-json', 'Evaluation report (JSON)', outputs.json.name, json(outputs.json.text));
   byId('evaluation-settings').textContent = runningSettings;
-  renderEvaluation(byId('evaluation-panel'), JSON.parse(outputs.json.text) as EvaluationReport, outputs.html.text);
+  renderEvaluation(byId('evaluation-panel'), report, outputs.html.text);
   revealResult(evaluationResults, 'evaluation-title');
 }
 
@@ -184,7 +184,7 @@ function handleReply(reply: WorkerReply): void {
       break;
     case 'evaluated':
       progress.finish('Done: the evaluation report is below.');
-      showEvaluation(reply.outputs);
+      showEvaluation(reply.outputs, reply.report);
       setBusy(false);
       break;
     case 'error':
