@@ -1,3 +1,4 @@
+import * as arrow from 'apache-arrow';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,12 +10,15 @@ import { formatKeyText, parseKeyText } from '../src/pipeline/key_text.js';
 import { validateSchema } from '../src/schema/schema.js';
 import { BlobSink } from '../src/web/blob_sink.js';
 import { blobCsvTable } from '../src/web/blob_table.js';
+import { evaluationNames, runPageEvaluation } from '../src/web/evaluate_job.js';
+import { openTable } from '../src/web/format_io.js';
 import { inputFormatFor, outputFormatById } from '../src/web/formats.js';
 import { compareMarginals } from '../src/web/marginal_summary.js';
 import { observeReads } from '../src/web/observed_table.js';
 import { outputNames, runPageTransform } from '../src/web/transform_job.js';
 import { geomask, tempFolder } from './helpers/cli.js';
 import { DIABETES_SAMPLE, DIABETES_SCHEMA, quietContext } from './helpers/fixtures.js';
+import { csvAsArrow, readParquetAsText, writeCsvAsParquet } from './helpers/parquet_example.js';
 
 const SECRET = Uint8Array.from({ length: 32 }, (_, i) => (i * 37 + 11) % 256);
 
@@ -42,6 +46,7 @@ describe('page transform against the CLI', () => {
     const schema = validateSchema(JSON.parse(readFileSync(DIABETES_SCHEMA, 'utf8')), DIABETES_SCHEMA);
     page = await runPageTransform({
       table: blobCsvTable('diabetes_sample.csv', exampleFile()),
+      inputFormat: 'csv',
       format: outputFormatById('csv'),
       context: quietContext(new CpuEngine()),
       schema,
@@ -106,6 +111,7 @@ describe('page transform with bad input', () => {
     const table = observeReads(csvText('d.csv', 'a,b\n1,2\n'), () => reads++);
     const run = runPageTransform({
       table,
+      inputFormat: 'csv',
       format: sink,
       context: quietContext(),
       schema: validateSchema({ columns: [{ name: 'a', role: 'numeric' }, { name: 'b', role: 'numeric' }] }, 's'),
@@ -122,6 +128,7 @@ describe('page transform with bad input', () => {
     rows.splice(40, 0, '4,abc');
     const run = runPageTransform({
       table: blobCsvTable('d.csv', new Blob([`a,b\n${rows.join('\n')}\n`])),
+      inputFormat: 'csv',
       format: outputFormatById('csv'),
       context: quietContext(),
       schema: validateSchema({ columns: [{ name: 'a', role: 'numeric' }, { name: 'b', role: 'numeric' }] }, 's'),
@@ -153,6 +160,16 @@ describe('blob sink', () => {
   });
 });
 
+describe('blob sink with bytes', () => {
+  it('keeps binary chunks unchanged', async () => {
+    const sink = new BlobSink('application/vnd.apache.parquet');
+    await sink.write(Uint8Array.from([80, 65, 82, 49, 0, 255]));
+    await sink.write(Uint8Array.from([1, 2]));
+    await sink.commit();
+    expect(new Uint8Array(await sink.result().arrayBuffer())).toEqual(Uint8Array.from([80, 65, 82, 49, 0, 255, 1, 2]));
+  });
+});
+
 describe('blob table', () => {
   it('reads a blob in small chunks on every pass', async () => {
     const text = `x,y\n${Array.from({ length: 500 }, (_, i) => `${i},${i * 2}`).join('\n')}\n`;
@@ -173,9 +190,17 @@ describe('format registry', () => {
     expect(inputFormatFor('WARD.CSV').id).toBe('csv');
   });
 
+  it('finds Parquet and Arrow IPC by extension', () => {
+    expect(inputFormatFor('ward.parquet').id).toBe('parquet');
+    expect(inputFormatFor('ward.PQ').id).toBe('parquet');
+    expect(inputFormatFor('ward.feather').id).toBe('arrow');
+    expect(inputFormatFor('ward.arrows').id).toBe('arrows');
+    expect(outputFormatById('parquet').extension).toBe('.parquet');
+  });
+
   it('names the file and the readable types for others', () => {
-    expect(() => inputFormatFor('ward.parquet')).toThrow(InputError);
-    expect(() => inputFormatFor('ward.parquet')).toThrow(/ward\.parquet: file type is not supported\n {2}fix: choose a file whose name ends in \.csv/);
+    expect(() => inputFormatFor('ward.xlsx')).toThrow(InputError);
+    expect(() => inputFormatFor('ward.xlsx')).toThrow(/ward\.xlsx: file type is not supported\n {2}fix: choose a file whose name ends in \.csv, \.parquet, \.pq, \.arrow/);
     expect(() => outputFormatById('xlsx')).toThrow(/release format "xlsx" is not supported/);
   });
 });
@@ -210,5 +235,153 @@ describe('marginal comparison', () => {
     expect(v.ks).toBe(0.25);
     expect(comparison.inputColumns).toBe(2);
     expect(comparison.releaseColumns).toBe(1);
+  });
+});
+
+describe('page transform of Parquet and Arrow input', () => {
+  const key = { mode: 'key-file' as const, file: 'k.key', secret: SECRET, label: 'ward-7' };
+  let folder: string;
+  let parquet: string;
+  let schema: ReturnType<typeof validateSchema>;
+
+  /** Runs the page's transform of the diabetes example in `inputFormat`, released as `output`. */
+  function pageRun(name: string, bytes: Uint8Array, output: 'csv' | 'parquet') {
+    return runPageTransform({
+      table: openTable(inputFormatFor(name), name, new Blob([bytes as BlobPart])),
+      inputFormat: inputFormatFor(name).id,
+      format: outputFormatById(output),
+      context: quietContext(new CpuEngine()),
+      schema,
+      operators: { kind: 'profile', profile: 'moderate' },
+      key,
+      batchRows: 65536,
+    });
+  }
+
+  beforeAll(async () => {
+    folder = tempFolder();
+    writeFileSync(join(folder, 'k.key'), formatKeyText(SECRET));
+    parquet = await writeCsvAsParquet(DIABETES_SAMPLE, folder, 'diabetes_sample.parquet');
+    schema = validateSchema(JSON.parse(readFileSync(DIABETES_SCHEMA, 'utf8')), DIABETES_SCHEMA);
+  });
+
+  it('writes the CLI release of a Parquet file byte for byte', async () => {
+    const out = join(folder, 'cli.parquet');
+    const cli = await geomask(['transform', parquet, '--schema', DIABETES_SCHEMA, '--out', out, '--profile', 'moderate', '--key-file', join(folder, 'k.key'), '--label', 'ward-7', '--backend', 'cpu', '--quiet']);
+    expect(cli.code, cli.stderr).toBe(0);
+    const page = await pageRun('diabetes_sample.parquet', readFileSync(parquet), 'parquet');
+    const bytes = new Uint8Array(await page.outputs.release.blob.arrayBuffer());
+    expect(bytes.length).toBeGreaterThan(10_000);
+    expect(Buffer.from(bytes).equals(readFileSync(out))).toBe(true);
+
+    writeFileSync(join(folder, 'page.parquet'), bytes);
+    const release = await readParquetAsText(join(folder, 'page.parquet'));
+    expect(release.rows).toHaveLength(5000);
+    expect(release.types.num_medications).toBe('BIGINT');
+    const report = JSON.parse(page.outputs.report.text);
+    expect(report.formats).toEqual({ input: 'parquet', output: 'parquet' });
+    expect(page.outputs.release.name).toBe('diabetes_sample_release.parquet');
+  });
+
+  it('reads Arrow IPC files and streams as it reads Parquet', async () => {
+    const fromParquet = await (await pageRun('diabetes_sample.parquet', readFileSync(parquet), 'csv')).outputs.release.blob.text();
+    // Rows leave in a keyed order within each batch, and batches follow the Parquet file's
+    // row groups of 1,000 rows, so the Arrow tables carry record batches of 1,000 rows too.
+    const whole = csvAsArrow(DIABETES_SAMPLE);
+    const table = new arrow.Table(Array.from({ length: 5 }, (_, i) => whole.slice(i * 1000, (i + 1) * 1000).batches).flat());
+    for (const [name, format] of [['diabetes_sample.arrow', 'file'], ['diabetes_sample.arrows', 'stream']] as const) {
+      const page = await pageRun(name, arrow.tableToIPC(table, format), 'csv');
+      expect(await page.outputs.release.blob.text(), name).toBe(fromParquet);
+      expect(JSON.parse(page.outputs.report.text).formats.input, name).toBe(format === 'file' ? 'arrow' : 'arrows');
+    }
+  });
+
+  it('names a file that is not Parquet', async () => {
+    const run = pageRun('notes.parquet', new TextEncoder().encode('a,b\n1,2\n'), 'csv');
+    await expect(run).rejects.toThrow(/notes\.parquet: cannot read the file as Parquet/);
+  });
+});
+
+describe('page evaluation against the CLI', () => {
+  const key = { mode: 'key-file' as const, file: 'k.key', secret: SECRET, label: 'ward-7' };
+  let folder: string;
+  let input: string;
+
+  beforeAll(() => {
+    folder = tempFolder();
+    writeFileSync(join(folder, 'k.key'), formatKeyText(SECRET));
+    // The first 1,500 rows keep the CLI run short.
+    input = join(folder, 'diabetes_1500.csv');
+    writeFileSync(input, `${readFileSync(DIABETES_SAMPLE, 'utf8').split('\n').slice(0, 1501).join('\n')}\n`);
+  });
+
+  it('measures the same figures as geomask evaluate', async () => {
+    const out = join(folder, 'cli.json');
+    const cli = await geomask(['evaluate', input, '--schema', DIABETES_SCHEMA, '--out', out, '--profile', 'moderate', '--attack-rows', '600', '--key-file', join(folder, 'k.key'), '--label', 'ward-7', '--backend', 'cpu', '--quiet']);
+    expect(cli.code, cli.stderr).toBe(0);
+    const expected = JSON.parse(readFileSync(out, 'utf8'));
+
+    const page = await runPageEvaluation({
+      table: blobCsvTable('diabetes_1500.csv', new Blob([readFileSync(input)])),
+      context: quietContext(new CpuEngine()),
+      schema: validateSchema(JSON.parse(readFileSync(DIABETES_SCHEMA, 'utf8')), DIABETES_SCHEMA),
+      operators: { kind: 'profile', profile: 'moderate' },
+      key,
+      batchRows: 65536,
+      controlShare: 0.2,
+      attackRows: 600,
+    });
+    const report = JSON.parse(page.outputs.json.text);
+    expect(page.outputs.json.name).toBe('diabetes_1500_evaluation.json');
+    expect(page.outputs.html.name).toBe('diabetes_1500_evaluation.html');
+    expect({ ...report.input, file: undefined }).toEqual({ ...expected.input, file: undefined });
+    expect(report.columns).toEqual(expected.columns);
+    expect(report.inputPlots).toEqual(expected.inputPlots);
+    const [setting] = report.settings;
+    const [cliSetting] = expected.settings;
+    expect(setting.label).toBe('moderate');
+    expect(setting.operators).toEqual(cliSetting.operators);
+    expect(setting.privacy).toEqual(cliSetting.privacy);
+    expect(setting.utility).toEqual(cliSetting.utility);
+    expect(setting.marginals).toEqual(cliSetting.marginals);
+    expect(setting.privacy.attacked.targets).toBe(600);
+
+    // The HTML differs from the CLI's only in the input's name and the time it was written.
+    const normalize = (html: string) => html.replace(/<code>[^<]*diabetes_1500\.csv<\/code>/, '<code>INPUT</code>').replace(/evaluation: [^<]*<\/title>/, '</title>').replace(/Written [^.]*\.\d+Z\./, 'Written.');
+    expect(normalize(page.outputs.html.text)).toBe(normalize(readFileSync(join(folder, 'cli.html'), 'utf8')));
+  });
+
+  it('rejects bad options before reading the data', async () => {
+    let reads = 0;
+    const table = observeReads(csvText('d.csv', 'a,b\n1,2\n'), () => reads++);
+    const job = {
+      table,
+      context: quietContext(),
+      schema: validateSchema({ columns: [{ name: 'a', role: 'numeric' }, { name: 'b', role: 'numeric' }] }, 's'),
+      operators: { kind: 'profile' as const, profile: 'low' as const },
+      key: { mode: 'ephemeral' as const, label: 'd.csv' },
+      batchRows: 100,
+    };
+    await expect(runPageEvaluation({ ...job, controlShare: 1 })).rejects.toThrow(/share held back as controls "1" is not between 0 and 1/);
+    await expect(runPageEvaluation({ ...job, controlShare: 0.2, attackRows: 2.5 })).rejects.toThrow(/attack rows "2.5" is not a whole number ≥ 1/);
+    await expect(runPageEvaluation({ ...job, controlShare: 0.2, operators: { kind: 'list', text: 'spin(x=1)' } })).rejects.toThrow(/unknown operator "spin"/);
+    expect(reads).toBe(0);
+  });
+
+  it('escapes column names in the HTML report', async () => {
+    const name = '<img src=x onerror=alert(1)>';
+    const rows = Array.from({ length: 400 }, (_, i) => `${(i * 37) % 101},${(i * 53) % 89},${(i * 11) % 7}`);
+    const page = await runPageEvaluation({
+      table: csvText('odd.csv', `"${name}",b,c\n${rows.join('\n')}\n`),
+      context: quietContext(),
+      schema: validateSchema({ columns: [name, 'b', 'c'].map((n) => ({ name: n, role: 'numeric' })) }, 's'),
+      operators: { kind: 'profile', profile: 'low' },
+      key: { mode: 'ephemeral', label: 'odd.csv' },
+      batchRows: 100,
+      controlShare: 0.25,
+    });
+    expect(page.outputs.html.text).not.toContain('<img');
+    expect(page.outputs.html.text).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(evaluationNames('odd.csv')).toEqual({ json: 'odd_evaluation.json', html: 'odd_evaluation.html' });
   });
 });

@@ -8,6 +8,7 @@ import { ksDistance } from '../src/stats/compare.js';
 import { buildAndServePage, chromiumInstalled, CHROMIUM, launchChromium } from './helpers/browser.js';
 import { geomask, tempFolder } from './helpers/cli.js';
 import { DIABETES_SAMPLE, DIABETES_SCHEMA } from './helpers/fixtures.js';
+import { readParquetAsText, writeCsvAsParquet } from './helpers/parquet_example.js';
 import { column, decimalsIn, readTable } from './helpers/release.js';
 
 const ARTIFACTS = 'test/artifacts/web';
@@ -23,29 +24,43 @@ if (!runBrowserTests) console.warn(`web page tests skipped: ${CHROMIUM} not foun
 
 type Table = ReturnType<typeof readTable>;
 
-/** Drops a file onto the page's drop zone, as a user dragging it from the desktop. */
-async function dropFile(page: Page, name: string, text: string): Promise<void> {
+/** Drops a file onto the page's drop zone, as a user dragging it from the desktop. Bytes travel as base64. */
+async function dropFile(page: Page, name: string, content: string | Buffer): Promise<void> {
+  const base64 = typeof content === 'string' ? undefined : content.toString('base64');
+  const text = typeof content === 'string' ? content : undefined;
   const dataTransfer = await page.evaluateHandle(
-    ({ name, text }) => {
+    ({ name, text, base64 }) => {
       const transfer = new DataTransfer();
-      transfer.items.add(new File([text], name, { type: 'text/csv' }));
+      const bytes = base64 === undefined ? undefined : Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      transfer.items.add(new File([text ?? bytes!], name, { type: text === undefined ? '' : 'text/csv' }));
       return transfer;
     },
-    { name, text },
+    { name, text, base64 },
   );
   await page.dispatchEvent('#drop-zone', 'drop', { dataTransfer });
 }
 
-async function download(page: Page, id: string, path: string): Promise<string> {
+/** Clicks a download link and saves the file at `path`. */
+async function saveDownload(page: Page, id: string, path: string): Promise<void> {
   const [file] = await Promise.all([page.waitForEvent('download'), page.click(`#${id}`)]);
   await file.saveAs(path);
+}
+
+async function download(page: Page, id: string, path: string): Promise<string> {
+  await saveDownload(page, id, path);
   return readFileSync(path, 'utf8');
 }
 
-async function waitForRun(page: Page): Promise<void> {
-  await page.waitForSelector('#results-section:not([hidden]), #error-box:not([hidden])', { timeout: 120_000 });
+/** Waits until the element with this id is shown or the page shows an error, which fails the test. */
+async function waitForShown(page: Page, id: string): Promise<void> {
+  await page.waitForSelector(`#${id}:not([hidden]), #error-box:not([hidden])`, { timeout: 120_000 });
   const error = await page.locator('#error-box').isVisible();
   if (error) throw new Error(`the page reported an error: ${await page.textContent('#error-box')}\nlog:\n${await page.textContent('#log')}`);
+}
+
+/** Waits for the release (or, with `evaluation-results`, the evaluation report) or an error, which fails the test. */
+async function waitForRun(page: Page, results = 'release-results'): Promise<void> {
+  await waitForShown(page, results);
 }
 
 function countMissing(cells: string[]): number {
@@ -116,6 +131,9 @@ describe.skipIf(!runBrowserTests)('web page in headless Chromium', () => {
       const policy = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
       expect(policy).toMatch(/default-src 'none'/);
       expect(policy).toMatch(/connect-src 'none'/);
+      // WebAssembly may compile from bundled bytes; JavaScript eval and inline code stay forbidden.
+      expect(policy).toMatch(/script-src 'self' 'wasm-unsafe-eval';/);
+      expect(policy).not.toMatch(/'unsafe-eval'|'unsafe-inline'/);
       expect(await page.textContent('#csp-text')).toBe(policy);
       await expect(page.getByRole('heading', { name: 'Your data stays on this computer' }).isVisible()).resolves.toBe(true);
       expect(await page.evaluate(() => !!navigator.gpu && navigator.gpu.requestAdapter().then((a) => a !== null))).toBe(false);
@@ -165,6 +183,106 @@ describe.skipIf(!runBrowserTests)('web page in headless Chromium', () => {
       expect(report.key).toEqual({ mode: 'key-file', file: 'ward.key', label: LABEL });
       expect(report.operators).toEqual(['rotate(theta=0.5236..1.0472,rho=0.5)', 'project(k=4)', 'pram(keep=0.8)']);
       expect(await page.textContent('#comparison-table')).toMatch(/time_in_hospital \(days in hospital\)/);
+    });
+
+    it('evaluates the profile and shows the report', async () => {
+      // The file, schema, key file, label and profile of the previous test are still chosen.
+      await page.getByLabel('Targets to attack').fill('1000');
+      await page.getByRole('button', { name: 'Evaluate privacy and utility' }).click();
+      await waitForRun(page, 'evaluation-results');
+
+      // The release of the whole table stays beside the report, and each names its settings.
+      expect(await page.locator('#release-results').isVisible()).toBe(true);
+      const settings = `Made from diabetes_sample.csv with profile moderate, key file ward.key and label "${LABEL}".`;
+      expect(await page.textContent('#release-settings')).toBe(settings);
+      expect(await page.textContent('#evaluation-settings')).toBe(settings);
+      const facts = await page.textContent('#evaluation-facts');
+      expect(facts).toMatch(/[\d,]+ targets released in memory, [\d,]+ controls never released, split by patient/);
+      expect(facts).toMatch(/Membership inference\s*ROC AUC 0\.\d{3}/);
+
+      // The downloads come before the frame is inspected: after Playwright's queries into the
+      // sandboxed frame, Chromium 156 started no download on the next click of a link.
+      const html = await download(page, 'download-evaluation-html', join(folder, 'evaluation.html'));
+      const json = JSON.parse(await download(page, 'download-evaluation-json', join(folder, 'evaluation.json')));
+      expect(html.match(/<figure class="plot"/g)).toHaveLength(13);
+
+      // The frame shows the HTML report: its 13 plots (privacy against utility, ROC, 8
+      // marginals, 3 heatmaps), styled by its inline style sheet, which the policy allows
+      // by hash, and with no script allowed.
+      const report = page.frameLocator('#evaluation-frame');
+      expect(await report.locator('figure.plot svg').count()).toBe(13);
+      expect(await report.locator('figure.plot svg path').count()).toBeGreaterThan(13);
+      expect(await report.locator('table').first().evaluate((table) => getComputedStyle(table).borderCollapse)).toBe('collapse');
+      expect(await page.getAttribute('#evaluation-frame', 'sandbox')).toBe('');
+      expect(await page.getAttribute('#evaluation-frame', 'srcdoc')).toBe(html);
+      // A full-page capture leaves the sandboxed frame blank in headless Chromium 156, so
+      // these are viewport captures: the report's block from its heading, and the frame.
+      await page.evaluate(() => document.getElementById('evaluation-title')!.scrollIntoView());
+      await page.screenshot({ path: join(ARTIFACTS, 'evaluation-1280x800.png') });
+      await page.locator('#evaluation-frame').screenshot({ path: join(ARTIFACTS, 'evaluation-frame-1280x800.png') });
+
+      expect(json.kind).toBe('evaluation');
+      expect(json.input.targets + json.input.controls).toBe(5000);
+      expect(json.input.split).toMatchObject({ by: 'patient', controlShare: 0.2 });
+      const [setting] = json.settings;
+      expect(setting.label).toBe('moderate');
+      expect(setting.operators).toEqual(['rotate(theta=0.5236..1.0472,rho=0.5)', 'project(k=4)', 'pram(keep=0.8)']);
+      expect(setting.releaseRows).toBe(json.input.targets);
+      expect(setting.privacy.attacked.targets).toBe(1000);
+      expect(setting.privacy.membership.auc).toBeGreaterThan(0);
+      expect(setting.privacy.membership.auc).toBeLessThan(1);
+
+      await page.setViewportSize({ width: 390, height: 844 });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: join(ARTIFACTS, 'evaluation-narrow-390.png'), fullPage: true });
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.getByLabel('Targets to attack').fill('');
+    });
+
+    it('reads Parquet and releases it as Parquet and CSV', async () => {
+      const parquet = await writeCsvAsParquet(DIABETES_SAMPLE, folder, 'diabetes_sample.parquet');
+      const cliCsv = join(folder, 'cli-high.csv');
+      const cli = await geomask(['transform', parquet, '--schema', DIABETES_SCHEMA, '--out', cliCsv, '--profile', 'high', '--key-file', keyFile, '--label', LABEL, '--backend', 'cpu', '--quiet']);
+      expect(cli.code, cli.stderr).toBe(0);
+
+      await dropFile(page, 'diabetes_sample.parquet', readFileSync(parquet));
+      await waitForShown(page, 'schema-section');
+      expect(await page.textContent('#file-status')).toMatch(/diabetes_sample\.parquet: 5,000 rows and 50 columns read/);
+      expect(await page.textContent('#log')).toMatch(/loading the Parquet reader and writer \(WebAssembly, bundled with the page\)/);
+      await page.setInputFiles('#schema-input', DIABETES_SCHEMA);
+      await expect.poll(() => page.textContent('#file-status')).toMatch(/schema loaded from diabetes_sample\.schema\.json/);
+      await page.getByLabel('Dataset label (mixed into every key)').fill(LABEL);
+      await page.getByLabel('Profile name').selectOption('high');
+      expect(await page.textContent('#profile-help')).toMatch(/^high: k-record mixing/);
+      await page.getByLabel('Release format').selectOption('parquet');
+      await page.getByRole('button', { name: 'Run the transform' }).click();
+      await waitForRun(page);
+      await page.screenshot({ path: join(ARTIFACTS, 'results-parquet-1280x800.png'), fullPage: true });
+
+      const schema = JSON.parse(readFileSync(DIABETES_SCHEMA, 'utf8'));
+      const ranges = Object.fromEntries(schema.columns.filter((c: { role: string }) => c.role === 'numeric').map((c: { name: string; min: number; max: number }) => [c.name, c]));
+      const releasePath = join(folder, 'page-high.parquet');
+      await saveDownload(page, 'download-release', releasePath);
+      expect(await page.textContent('#download-release')).toMatch(/diabetes_sample_release\.parquet/);
+      const release = await readParquetAsText(releasePath);
+      checkRelease(input, release, ranges);
+      // Whole-number columns stay int64, and the rows are the CLI's release of the same file.
+      expect(release.types.time_in_hospital).toBe('BIGINT');
+      const cliRelease = readTable(cliCsv);
+      expect(release.header).toEqual(cliRelease.header);
+      expect(release.rows).toEqual(cliRelease.rows);
+      const report = JSON.parse(await download(page, 'download-report', join(folder, 'page-high.report.json')));
+      expect(report.formats).toEqual({ input: 'parquet', output: 'parquet' });
+      expect(report.operators).toEqual(['mix(k=5,alpha=0.5)', 'pram(keep=0.8)']);
+
+      await page.getByLabel('Release format').selectOption('csv');
+      await page.getByRole('button', { name: 'Run the transform' }).click();
+      await waitForRun(page);
+      const csv = await download(page, 'download-release', join(folder, 'page-high.csv'));
+      expect(csv).toBe(readFileSync(cliCsv, 'utf8'));
+      checkRelease(input, readTable(join(folder, 'page-high.csv')), ranges);
+      await page.getByLabel('Profile name').selectOption('moderate');
     });
 
     it('shows progress through a longer run', async () => {
@@ -275,7 +393,7 @@ describe.skipIf(!runBrowserTests)('web page in headless Chromium', () => {
           }
           return [255, 255, 255];
         };
-        const selectors = ['body', 'h1', '.lead', '.notice h2', '.notice p', '.policy', '.help', '.button', '.button.secondary', '.step-number', '.status', '.schema-table th', '.reason', 'legend', 'label', '#cancel-button', '.summary-table td', '.facts dd'];
+        const selectors = ['body', 'h1', '.lead', '.notice h2', '.notice p', '.policy', '.help', '.button', '.button.secondary', '.step-number', '.status', '.schema-table th', '.reason', 'legend', 'label', '#cancel-button', '.summary-table td', '.facts dd', '.settings', 'h3', 'h4', '.field .help'];
         return selectors.flatMap((selector) =>
           Array.from(document.querySelectorAll(selector)).slice(0, 3).map((node) => {
             const foreground = luminance(parse(getComputedStyle(node).color));
@@ -301,6 +419,9 @@ describe.skipIf(!runBrowserTests)('web page in headless Chromium', () => {
       const origin = new URL(url).origin;
       expect(requests.length).toBeGreaterThan(3);
       expect(requests.some((r) => /\/assets\/worker-[\w-]+\.js$/.test(r))).toBe(true);
+      // parquet-wasm arrives as a script chunk; no .wasm file is fetched.
+      expect(requests.some((r) => /\/assets\/parquet_wasm_bg-[\w-]+\.js$/.test(r))).toBe(true);
+      expect(requests.filter((r) => r.endsWith('.wasm'))).toEqual([]);
       expect(requests.filter((r) => new URL(r).origin !== origin && !r.startsWith('blob:') && !r.startsWith('data:'))).toEqual([]);
     });
 
@@ -376,6 +497,20 @@ describe.skipIf(!runBrowserTests)('web page in headless Chromium', () => {
         });
       });
       expect(differing).toBeLessThanOrEqual(0.001 * output.rows.length * NUMERIC.length);
+    });
+
+    it('evaluates the high profile on the browser adapter', async () => {
+      await page.getByLabel('Profile name').selectOption('high');
+      await page.getByLabel('Targets to attack').fill('500');
+      await page.getByRole('button', { name: 'Evaluate privacy and utility' }).click();
+      await waitForRun(page, 'evaluation-results');
+      expect(await page.textContent('#backend-status')).toMatch(/Backend: WebGPU on adapter "google swiftshader"/);
+      const json = JSON.parse(await download(page, 'download-evaluation-json', join(folder, 'evaluation-gpu.json')));
+      expect(json.backend).toEqual({ kind: 'gpu', device: 'google swiftshader' });
+      expect(json.settings[0].operators).toEqual(['mix(k=5,alpha=0.5)', 'pram(keep=0.8)']);
+      expect(json.settings[0].privacy.attacked.targets).toBe(500);
+      // mix releases group members' combinations, so linking a row to its own source is rare.
+      expect(json.settings[0].privacy.linkage.numeric.accuracy).toBeLessThan(0.05);
     });
   });
 });

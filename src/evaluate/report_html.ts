@@ -1,17 +1,21 @@
 import { parse, View } from 'vega';
+import { expressionInterpreter } from 'vega-interpreter';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { LinkageResult } from './attacks/linkage.js';
 import { correlationCharts, gridChart, marginalCharts, membershipChart, type ReportChart } from './charts.js';
+import { REPORT_STYLE } from './report_style.js';
 import { isUnavailable, type EvaluationReport, type SettingReport, type Unavailable } from './report.js';
 import { summarizeSetting } from './summary.js';
 
 /**
  * Renders a Vega-Lite spec to a static SVG string with Vega's headless renderer. It needs
  * no DOM and no canvas, so it runs the same in Node and in a browser, and it estimates
- * text widths instead of measuring them.
+ * text widths instead of measuring them. Expressions are interpreted from their syntax
+ * tree instead of compiled with Function, so a page whose Content-Security-Policy
+ * forbids eval can render too.
  */
 export async function renderChartSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new View(parse(compile(spec).spec), { renderer: 'none' });
+  const view = new View(parse(compile(spec).spec, undefined, { ast: true }), { renderer: 'none', expr: expressionInterpreter });
   try {
     return await view.toSVG();
   } finally {
@@ -105,17 +109,6 @@ function figure(chart: ReportChart, svg: string): string {
   return `<figure class="plot" id="${chart.id}"><figcaption>${escapeHtml(chart.title)}</figcaption>${svg}</figure>`;
 }
 
-const STYLE = `
-body { font-family: sans-serif; margin: 2em; color: #222; max-width: 1400px; }
-table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.9em; }
-th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
-.plots { display: flex; flex-wrap: wrap; gap: 1em; }
-figure.plot { margin: 0; padding: 0.5em; border: 1px solid #eee; width: fit-content; }
-figcaption { font-size: 0.9em; margin-bottom: 0.3em; }
-code { background: #f4f4f4; padding: 0 0.2em; }
-`;
-
 /**
  * Renders the evaluation report as one self-contained HTML page: tables of every
  * headline figure and static SVG plots, with no script and no network access at view time.
@@ -144,5 +137,5 @@ export async function renderReportHtml(report: EvaluationReport): Promise<string
     `<div class="plots">${await render(correlationCharts(report))}</div>`,
     ...report.settings.map(settingSection),
   ];
-  return `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>ehr-geomask evaluation: ${escapeHtml(input.file)}</title><style>${STYLE}</style></head>\n<body>\n${sections.join('\n')}\n</body></html>\n`;
+  return `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>ehr-geomask evaluation: ${escapeHtml(input.file)}</title><style>${REPORT_STYLE}</style></head>\n<body>\n${sections.join('\n')}\n</body></html>\n`;
 }

@@ -1,5 +1,6 @@
 import type { BackendChoice } from '../engine/select.js';
 import type { InputLocation } from '../errors.js';
+import type { EvaluationReport } from '../evaluate/report.js';
 import type { Profile } from '../pipeline/operators.js';
 import type { Schema } from '../schema/schema.js';
 import type { MarginalComparison } from './marginal_summary.js';
@@ -19,8 +20,19 @@ export interface TransformSettings {
   outputFormat: string;
 }
 
+/** Settings of an evaluation: those of a transform, less the release format, and how the input is split and attacked. */
+export interface EvaluateSettings extends Omit<TransformSettings, 'outputFormat'> {
+  /** Share of patients (or rows) held back as controls, in (0, 1). */
+  controlShare: number;
+  /** Targets the distance attacks run on (a keyed sample); all targets when absent. */
+  attackRows?: number;
+}
+
 /** Messages from the page to the worker. */
-export type WorkerRequest = { type: 'infer'; file: File; batchRows: number } | ({ type: 'transform'; file: File } & TransformSettings);
+export type WorkerRequest =
+  | { type: 'infer'; file: File; batchRows: number }
+  | ({ type: 'transform'; file: File } & TransformSettings)
+  | ({ type: 'evaluate'; file: File } & EvaluateSettings);
 
 /** Named outputs of a finished run, ready to download. */
 export interface RunOutputs {
@@ -30,6 +42,12 @@ export interface RunOutputs {
   report: { name: string; text: string };
 }
 
+/** Named outputs of a finished evaluation: the evaluator's report as JSON and as HTML. */
+export interface EvaluationOutputs {
+  json: { name: string; text: string };
+  html: { name: string; text: string };
+}
+
 /** Messages from the worker to the page. */
 export type WorkerReply =
   | { type: 'log'; line: string }
@@ -37,4 +55,6 @@ export type WorkerReply =
   | { type: 'progress'; stage: string; rows: number; total?: number; fraction?: number; final: boolean }
   | { type: 'schema'; schema: Schema; reasons: string[]; header: string[]; rows: number }
   | { type: 'done'; outputs: RunOutputs; comparison: MarginalComparison }
+  // The report object travels beside its JSON text because a structured clone keeps NaN (a measure that could not run), which JSON turns into null.
+  | { type: 'evaluated'; outputs: EvaluationOutputs; report: EvaluationReport }
   | { type: 'error'; message: string; input?: { problem: string; fix: string; location: InputLocation } };

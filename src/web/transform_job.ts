@@ -1,14 +1,13 @@
-import type { Engine } from '../engine/engine.js';
 import { loadFrame, type Frame } from '../frame/frame.js';
-import type { TableInput } from '../io/table.js';
 import { applyTable, fitTable, type JobContext } from '../pipeline/jobs.js';
-import { RunKeys } from '../pipeline/keys.js';
 import { describeOperator, parseOperators, profileOperators, resolveOperators, type OperatorSpec } from '../pipeline/operators.js';
+import { releaseColumnTypes } from '../pipeline/output_types.js';
 import { buildRunReport, operatorWarnings } from '../pipeline/run_report.js';
-import { randomSecret } from '../prf/keys.js';
 import { validateSchema } from '../schema/schema.js';
+import { createReleaseWriter, type PageTable } from './format_io.js';
 import type { OutputFormat } from './formats.js';
 import type { OperatorChoice, RunOutputs, TransformSettings } from './protocol.js';
+import { pageRunKeys } from './run_keys.js';
 
 /**
  * Output names for an input file, as the CLI names them beside `--out`:
@@ -27,7 +26,9 @@ export function operatorSpecs(choice: OperatorChoice, frame: Frame): OperatorSpe
 }
 
 export interface PageTransform extends Omit<TransformSettings, 'outputFormat' | 'backend'> {
-  table: TableInput;
+  table: PageTable;
+  /** The input's format, as the run report names it: csv, parquet, arrow or arrows. */
+  inputFormat: string;
   format: OutputFormat;
   context: JobContext;
 }
@@ -44,10 +45,7 @@ export async function runPageTransform(job: PageTransform): Promise<{ outputs: R
   // A typo in an operator list fails before the first pass over the data.
   if (job.operators.kind === 'list') parseOperators(job.operators.text);
 
-  if (key.mode === 'ephemeral') context.log('this run uses a fresh ephemeral key (never written anywhere); choose a key file to make it reproducible');
-  const secret = key.mode === 'key-file' ? key.secret : randomSecret();
-  const keys = new RunKeys(secret, key.label);
-  const keyReport = key.mode === 'key-file' ? { mode: 'key-file', file: key.file, label: key.label } : { mode: 'ephemeral', label: key.label };
+  const { keys, report: keyReport } = pageRunKeys(key, 'run', context.log);
 
   const fit = await fitTable(context, table, schema, keys);
   const specs = operatorSpecs(job.operators, fit.frame);
@@ -57,8 +55,10 @@ export async function runPageTransform(job: PageTransform): Promise<{ outputs: R
   context.log(`operators: ${operators.map(describeOperator).join(', ')}`);
 
   const names = outputNames(table.name, job.format);
-  const release = job.format.create();
-  const summary = await applyTable(context, table, loadFrame(fit.frame), operators, keys, { writer: release.writer, totalRows: fit.frame.rows });
+  const frame = loadFrame(fit.frame);
+  // The fit pass has read the input's column types; a Parquet or Arrow release keeps them where it can.
+  const release = createReleaseWriter(job.format, (columns) => releaseColumnTypes(frame, operators, table.columnTypes)(columns));
+  const summary = await applyTable(context, table, frame, operators, keys, { writer: release.writer, totalRows: fit.frame.rows });
   const report = buildRunReport({
     command: 'transform',
     input: table.name,
@@ -67,8 +67,7 @@ export async function runPageTransform(job: PageTransform): Promise<{ outputs: R
     key: keyReport,
     engine: context.engine,
     batchRows: context.batchRows,
-    // TODO: name the input's own format once the page reads Parquet and Arrow.
-    formats: { input: 'csv', output: job.format.id },
+    formats: { input: job.inputFormat, output: job.format.id },
     profile: job.operators.kind === 'profile' ? job.operators.profile : undefined,
     operators,
     summary,

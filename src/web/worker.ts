@@ -4,7 +4,9 @@ import { selectEngine, type BackendChoice } from '../engine/select.js';
 import { InputError } from '../errors.js';
 import type { JobContext } from '../pipeline/jobs.js';
 import { inferSchema } from '../pipeline/jobs.js';
-import { inputFormatFor, outputFormatById } from './formats.js';
+import { runPageEvaluation } from './evaluate_job.js';
+import { loadFormat, needsLoading, openTable, type PageTable } from './format_io.js';
+import { inputFormatFor, outputFormatById, type InputFormat, type OutputFormat } from './formats.js';
 import { compareMarginals } from './marginal_summary.js';
 import { observeReads } from './observed_table.js';
 import type { WorkerReply, WorkerRequest } from './protocol.js';
@@ -30,8 +32,30 @@ function progressReporter(stage: string, total: number | undefined, fraction: ()
   };
 }
 
+/** Formats whose modules have loaded in this worker. */
+const loaded = new Set<string>();
+
+/** Loads what the formats need (Parquet's WebAssembly module) once per worker, with a log line. */
+async function loadFormats(formats: (InputFormat | OutputFormat)[], log: (line: string) => void): Promise<void> {
+  for (const format of formats) {
+    if (!needsLoading(format) || loaded.has(format.id)) continue;
+    log(`loading the ${format.label} reader and writer (WebAssembly, bundled with the page)`);
+    await loadFormat(format);
+    loaded.add(format.id);
+  }
+}
+
+/** Opens the dropped file in the format its name gives, once that format has loaded. */
+async function openInput(file: File, log: (line: string) => void): Promise<{ table: PageTable; format: InputFormat }> {
+  const format = inputFormatFor(file.name);
+  await loadFormats([format], log);
+  return { table: openTable(format, file.name, file), format };
+}
+
+const log = (line: string): void => reply({ type: 'log', line });
+
 async function infer(request: Extract<WorkerRequest, { type: 'infer' }>): Promise<void> {
-  const table = inputFormatFor(request.file.name).open(request.file.name, request.file);
+  const { table } = await openInput(request.file, log);
   let rows = 0;
   let fractionRead: number | undefined;
   const progress = progressReporter('schema', undefined, () => fractionRead);
@@ -57,20 +81,34 @@ async function pageEngine(backend: BackendChoice, batchRows: number, log: (line:
 }
 
 async function transform(request: Extract<WorkerRequest, { type: 'transform' }>): Promise<void> {
-  const log = (line: string): void => reply({ type: 'log', line });
   const format = outputFormatById(request.outputFormat);
-  const table = inputFormatFor(request.file.name).open(request.file.name, request.file);
+  const input = await openInput(request.file, log);
+  await loadFormats([format], log);
   const engine = await pageEngine(request.backend, request.batchRows, log);
   reply({ type: 'backend', kind: engine.kind, device: engine.device });
   try {
     const context: JobContext = { engine, batchRows: request.batchRows, log, progress: progressReporter };
-    const { outputs, frame } = await runPageTransform({ ...request, table, format, context });
-    const release = inputFormatFor(outputs.release.name).open(outputs.release.name, outputs.release.blob);
+    const { outputs, frame } = await runPageTransform({ ...request, table: input.table, inputFormat: input.format.id, format, context });
+    // The release is read back in its own format, which has loaded above.
+    const release = openTable(inputFormatFor(outputs.release.name), outputs.release.name, outputs.release.blob);
     const compareProgress = progressReporter('compare', 2 * frame.rows, () => undefined);
     let compared = 0;
-    const comparison = await compareMarginals(table, release, frame, request.batchRows, (rows) => compareProgress((compared += rows)));
+    const comparison = await compareMarginals(input.table, release, frame, request.batchRows, (rows) => compareProgress((compared += rows)));
     compareProgress(compared, true);
     reply({ type: 'done', outputs, comparison });
+  } finally {
+    engine.destroy();
+  }
+}
+
+async function evaluate(request: Extract<WorkerRequest, { type: 'evaluate' }>): Promise<void> {
+  const { table } = await openInput(request.file, log);
+  const engine = await pageEngine(request.backend, request.batchRows, log);
+  reply({ type: 'backend', kind: engine.kind, device: engine.device });
+  try {
+    const context: JobContext = { engine, batchRows: request.batchRows, log, progress: progressReporter };
+    const { outputs, report } = await runPageEvaluation({ ...request, table, context });
+    reply({ type: 'evaluated', outputs, report });
   } finally {
     engine.destroy();
   }
@@ -87,6 +125,9 @@ function replyError(error: unknown): void {
 
 scope.onmessage = (event: MessageEvent<WorkerRequest>) => {
   const request = event.data;
-  const work = request.type === 'infer' ? infer(request) : transform(request);
+  let work: Promise<void>;
+  if (request.type === 'infer') work = infer(request);
+  else if (request.type === 'transform') work = transform(request);
+  else work = evaluate(request);
   work.catch(replyError);
 };

@@ -1,14 +1,17 @@
 import { InputError } from '../../errors.js';
 import type { BackendChoice } from '../../engine/select.js';
+import type { EvaluationReport } from '../../evaluate/report.js';
 import { parseOperators, PROFILES, type Profile } from '../../pipeline/operators.js';
 import { validateSchema, type Schema } from '../../schema/schema.js';
 import { acceptedInputTypes, INPUT_FORMATS, inputFormatFor, OUTPUT_FORMATS } from '../formats.js';
-import type { OperatorChoice, RunOutputs, WorkerReply } from '../protocol.js';
+import type { EvaluationOutputs, RunOutputs, WorkerReply, WorkerRequest } from '../protocol.js';
 import { byId, element, formatBytes, formatCount } from './dom.js';
 import { Downloads } from './downloads.js';
+import { renderEvaluation } from './evaluation_panel.js';
 import { KeyPanel } from './key_panel.js';
-import { ProgressView } from './progress_view.js';
+import { ProgressView, type JobKind } from './progress_view.js';
 import { renderReport } from './report_panel.js';
+import { describeSettings, RunForm } from './run_form.js';
 import { SchemaEditor } from './schema_editor.js';
 import { WorkerClient } from './worker_client.js';
 
@@ -28,7 +31,10 @@ const schemaSection = byId('schema-section');
 const optionsSection = byId('options-section');
 const progressSection = byId('progress-section');
 const resultsSection = byId('results-section');
+const releaseResults = byId('release-results');
+const evaluationResults = byId('evaluation-results');
 const runButton = byId<HTMLButtonElement>('run-button');
+const evaluateButton = byId<HTMLButtonElement>('evaluate-button');
 const cancelButton = byId<HTMLButtonElement>('cancel-button');
 const profileSelect = byId<HTMLSelectElement>('profile-select');
 const opsText = byId<HTMLInputElement>('ops-text');
@@ -36,18 +42,23 @@ const opsList = byId<HTMLInputElement>('ops-list');
 
 const progress = new ProgressView();
 const downloads = new Downloads(byId('downloads'));
+const evaluationDownloads = new Downloads(byId('evaluation-downloads'));
 const editor = new SchemaEditor(byId<HTMLTableElement>('schema-table').tBodies[0], byId('schema-scroll'));
 const keys = new KeyPanel((error) => showInputError(error));
+const form = new RunForm(editor, keys);
 const worker = new WorkerClient(handleReply);
 
 /** The file being worked on, its header and the proposed schema, once the schema pass has read it. */
 let current: { file: File; header: string[]; inferred?: { schema: Schema; reasons: string[] } } | undefined;
 let busy = false;
 let requestedBackend: BackendChoice = 'auto';
+/** The line that names the settings of the running job, shown with its results. */
+let runningSettings = '';
 
 function setBusy(value: boolean): void {
   busy = value;
   runButton.disabled = value;
+  evaluateButton.disabled = value;
   cancelButton.disabled = !value;
   fileInput.disabled = value;
 }
@@ -57,13 +68,26 @@ function showInputError(error: InputError): void {
   progress.showError(error.message, { problem: error.problem, fix: error.fix, location: error.location });
 }
 
+/** Hides one kind of result, and the results step when neither kind is left. */
+function hideResults(which: 'release' | 'evaluation' | 'both'): void {
+  if (which !== 'evaluation') {
+    downloads.clear();
+    releaseResults.hidden = true;
+  }
+  if (which !== 'release') {
+    evaluationDownloads.clear();
+    byId('evaluation-panel').replaceChildren();
+    evaluationResults.hidden = true;
+  }
+  resultsSection.hidden = releaseResults.hidden && evaluationResults.hidden;
+}
+
 function chooseFile(file: File): void {
   if (busy) return;
-  downloads.clear();
-  resultsSection.hidden = true;
+  hideResults('both');
   schemaSection.hidden = true;
   optionsSection.hidden = true;
-  progress.reset();
+  progress.reset('schema');
   try {
     inputFormatFor(file.name);
   } catch (error) {
@@ -80,67 +104,56 @@ function chooseFile(file: File): void {
   worker.send({ type: 'infer', file, batchRows: INFER_BATCH_ROWS });
 }
 
-function batchRows(): number {
-  const value = Number(byId<HTMLInputElement>('batch-rows').value);
-  if (!Number.isInteger(value) || value < 1) throw new InputError(`rows per batch "${byId<HTMLInputElement>('batch-rows').value}" is not a whole number ≥ 1`, 'give the number of rows per batch, such as 65536');
-  return value;
-}
-
-function operatorChoice(): OperatorChoice {
-  if (opsList.checked) {
-    parseOperators(opsText.value);
-    return { kind: 'list', text: opsText.value };
-  }
-  return { kind: 'profile', profile: profileSelect.value as Profile };
-}
-
-/** Returns the edited schema, checked against the file's header. */
-function editedSchema(): Schema {
-  const { schema, problems } = editor.current();
-  if (problems.length > 0) throw new InputError(problems.join('; '), 'type a number, or clear the cell to leave the value out');
-  return validateSchema(schema, 'schema table', current!.header);
-}
-
-function startRun(): void {
+/** Starts a transform (the release of the whole table) or an evaluation (the report) with the form's settings. */
+function startJob(kind: JobKind): void {
   if (!current || busy) return;
-  let request;
+  let request: WorkerRequest;
   try {
-    request = {
-      type: 'transform' as const,
-      file: current.file,
-      schema: editedSchema(),
-      operators: operatorChoice(),
-      key: keys.choice(),
-      backend: byId<HTMLSelectElement>('backend-select').value as BackendChoice,
-      batchRows: batchRows(),
-      outputFormat: byId<HTMLSelectElement>('output-format').value,
-    };
+    if (kind === 'transform') request = { type: 'transform', file: current.file, ...form.transformSettings(current.header) };
+    else request = { type: 'evaluate', file: current.file, ...form.evaluateSettings(current.header) };
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    progress.reset();
+    progress.reset(kind);
     showInputError(error);
     return;
   }
-  downloads.clear();
-  resultsSection.hidden = true;
-  progress.reset();
+  // A new job replaces the results of its own kind. The other kind's results stay, with the settings that made them.
+  hideResults(kind === 'transform' ? 'release' : 'evaluation');
+  progress.reset(kind);
   progressSection.hidden = false;
   requestedBackend = request.backend;
+  runningSettings = describeSettings(request, current.file.name);
   setBusy(true);
   worker.send(request);
 }
 
+const json = (text: string): Blob => new Blob([text], { type: 'application/json' });
+
+/** Shows a result block and moves the focus to its heading, which also scrolls it into view for keyboard and screen-reader users. */
+function revealResult(block: HTMLElement, heading: string): void {
+  block.hidden = false;
+  resultsSection.hidden = false;
+  byId(heading).focus();
+}
+
 function showResults(outputs: RunOutputs, comparison: Parameters<typeof renderReport>[2]): void {
-  const json = (text: string): Blob => new Blob([text], { type: 'application/json' });
   downloads.clear();
   downloads.add('download-release', 'Release', outputs.release.name, outputs.release.blob);
-  downloads.add('download-report', 'Report (JSON)', outputs.report.name, json(outputs.report.text));
+  downloads.add('download-report', 'Run report (JSON)', outputs.report.name, json(outputs.report.text));
   downloads.add('download-frame', 'Frame', outputs.frame.name, json(outputs.frame.text));
   downloads.add('download-schema', 'Schema', outputs.schema.name, json(outputs.schema.text));
+  byId('release-settings').textContent = runningSettings;
   renderReport(byId('report-panel'), JSON.parse(outputs.report.text), comparison);
-  resultsSection.hidden = false;
-  // Keyboard and screen-reader users land on the results, which also scrolls them into view.
-  byId('step-results').focus();
+  revealResult(releaseResults, 'release-title');
+}
+
+function showEvaluation(outputs: EvaluationOutputs, report: EvaluationReport): void {
+  evaluationDownloads.clear();
+  evaluationDownloads.add('download-evaluation-html', 'Evaluation report (HTML)', outputs.html.name, new Blob([outputs.html.text], { type: 'text/html' }));
+  evaluationDownloads.add('download-evaluation-json', 'Evaluation report (JSON)', outputs.json.name, json(outputs.json.text));
+  byId('evaluation-settings').textContent = runningSettings;
+  renderEvaluation(byId('evaluation-panel'), report, outputs.html.text);
+  revealResult(evaluationResults, 'evaluation-title');
 }
 
 function handleReply(reply: WorkerReply): void {
@@ -167,6 +180,11 @@ function handleReply(reply: WorkerReply): void {
     case 'done':
       progress.finish(`Done: ${formatCount(reply.comparison.releaseRows)} rows released.`);
       showResults(reply.outputs, reply.comparison);
+      setBusy(false);
+      break;
+    case 'evaluated':
+      progress.finish('Done: the evaluation report is below.');
+      showEvaluation(reply.outputs, reply.report);
       setBusy(false);
       break;
     case 'error':
@@ -256,8 +274,9 @@ function setUpOptions(): void {
 
   byId<HTMLFormElement>('run-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    startRun();
+    startJob('transform');
   });
+  evaluateButton.addEventListener('click', () => startJob('evaluate'));
   cancelButton.addEventListener('click', () => {
     worker.cancel();
     setBusy(false);

@@ -3,11 +3,28 @@ import type { BackendChoice } from '../../engine/select.js';
 import { formatInputError, type InputLocation } from '../../errors.js';
 import { byId, element, formatCount } from './dom.js';
 
-const STAGE_NAMES: Record<string, string> = {
+/** The worker's jobs: the schema pass, the release of the whole table, the evaluation. */
+export type JobKind = 'schema' | 'transform' | 'evaluate';
+
+const TRANSFORM_STAGES: Record<string, string> = {
   schema: 'Reading the file to propose a schema',
   fit: 'Fitting the frame (first pass)',
   apply: 'Transforming rows (second pass)',
   compare: 'Comparing the release with the input',
+};
+
+// The evaluator fits the frame on the targets, releases them twice (without operators,
+// then with them) and runs one stage per attack.
+const EVALUATE_STAGES: Record<string, string> = {
+  read: 'Reading the file and splitting it into targets and controls',
+  fit: 'Fitting the frame on the targets',
+  apply: 'Releasing the targets in memory',
+  'aware linkage': 'Attack: algorithm-aware record linkage',
+  'linkage (numeric)': 'Attack: record linkage on numeric columns',
+  'linkage (quasi-identifiers)': 'Attack: record linkage on all quasi-identifiers',
+  membership: 'Attack: membership inference',
+  'attribute inference': 'Attack: attribute inference',
+  report: 'Drawing the plots of the report',
 };
 
 /** The progress bar, status line, backend line, error box and log of the page. */
@@ -20,8 +37,11 @@ export class ProgressView {
   private readonly log = byId('log');
   private stage = '';
   private stageStarted = 0;
+  private stageNames = TRANSFORM_STAGES;
 
-  reset(): void {
+  /** Clears the view for a new job, whose stages get that job's names. */
+  reset(kind: JobKind): void {
+    this.stageNames = kind === 'evaluate' ? EVALUATE_STAGES : TRANSFORM_STAGES;
     this.stage = '';
     this.bar.value = 0;
     this.label.textContent = 'Starting';
@@ -52,7 +72,7 @@ export class ProgressView {
     if (stage !== this.stage) {
       this.stage = stage;
       this.stageStarted = now;
-      this.label.textContent = STAGE_NAMES[stage] ?? stage;
+      this.label.textContent = this.stageNames[stage] ?? stage;
     }
     let done = fraction;
     if (total !== undefined && total > 0) done = Math.min(1, rows / total);

@@ -74,7 +74,5 @@ export function renderReport(panel: HTMLElement, report: RunReport, comparison: 
     ['Time', `${report.seconds.total.toFixed(2)} s in all, ${formatCount(report.rowsPerSecond)} rows/s in the apply pass`],
   ]);
   const warnings = report.warnings.map((text) => element('p', { class: 'warning' }, `Warning: ${text}`));
-  // TODO: show the evaluator's report here (its HTML with the attack and utility plots)
-  // once its platform-neutral renderer lands, and offer it as an HTML download.
-  panel.replaceChildren(element('h3', {}, 'Summary'), summary, ...warnings, comparisonTable(comparison));
+  panel.replaceChildren(element('h4', {}, 'Summary'), summary, ...warnings, comparisonTable(comparison));
 }
