@@ -104,10 +104,34 @@ fn upper_side_draw(lo: f32, hi: f32, v: f32) -> f32 {
   return clamp(x, lo, hi);
 }
 
+// Narrow intervals: the twin of narrowIntervalDraw in the CPU reference, a series for
+// the inverse CDF of exp(−ε u − κ u²) across [lo, hi] that costs no transcendental
+// function (ε = midpoint × width, κ = width² / 2).
+const NARROW_WIDTH: f32 = 0.3;
+const NARROW_TILT: f32 = 0.3;
+
+fn narrow_interval_draw(lo: f32, hi: f32, v: f32) -> f32 {
+  let width = hi - lo;
+  let e = 0.5 * (lo + hi) * width;
+  let k = 0.5 * width * width;
+  let a = v * (v - 1.0);
+  let b = 2.0 * v - 1.0;
+  let v2 = v * v;
+  let first = (3.0 * e + k * b) / 6.0;
+  let second = (10.0 * e * e * b + 5.0 * e * k * (7.0 * v2 - 7.0 * v + 1.0) + k * k * (14.0 * v2 * v - 21.0 * v2 + 9.0 * v - 1.0)) / 60.0;
+  let third = e * e * e * (6.0 * v2 - 6.0 * v + 1.0) / 24.0;
+  let s = v + a * (first + second + third);
+  return clamp(lo + width * s, lo, hi);
+}
+
 // N(0, 1) truncated to [lo, hi] by inverting the CDF at v in (0, 1); lo == hi is a point.
 fn truncated_standard_normal(lo: f32, hi: f32, v: f32) -> f32 {
   if (lo == hi) {
     return lo;
+  }
+  let width = hi - lo;
+  if (width <= NARROW_WIDTH && abs(0.5 * (lo + hi) * width) <= NARROW_TILT) {
+    return narrow_interval_draw(lo, hi, v);
   }
   if (lo >= 0.0 || hi <= 0.0) {
     // Both one-sided cases share one call, mirrored below 0, so lanes of a SIMD group

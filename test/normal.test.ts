@@ -8,7 +8,9 @@ import type { KernelDefinition } from '../src/gpu/runner.js';
 import { chiCdf, chiNormalScore, chiRadiusFromScore } from '../src/stats/chi.js';
 import {
   inverseLogNormalTail,
+  isNarrowInterval,
   logNormalTail,
+  narrowIntervalDraw,
   normalCdf,
   normalQuantile,
   truncatedMoments,
@@ -63,6 +65,31 @@ describe('normal distribution (float64 reference)', () => {
     }
     // The median of N(0, 1) truncated to [20, ∞) is about 20 + ln 2 / 20.
     expect(truncatedStandardNormal(20, Infinity, 0.5)).toBeCloseTo(20 + Math.log(2) / 20, 3);
+  });
+
+  it('draws narrow intervals as the exact inversion does', () => {
+    let narrow = 0;
+    for (let lo = -8; lo <= 8; lo += 0.0731) {
+      for (const width of [1e-4, 1e-3, 0.01, 0.05, 0.15, 0.3]) {
+        const hi = lo + width;
+        if (!isNarrowInterval(lo, hi)) continue;
+        narrow++;
+        // Above 0 the inversion runs on upper tails, which keep their digits in float64.
+        const upper = lo >= 0;
+        const pLo = upper ? normalCdf(-lo) : normalCdf(lo);
+        const pHi = upper ? normalCdf(-hi) : normalCdf(hi);
+        for (const v of [1e-6, 0.03, 0.31, 0.5, 0.77, 0.999]) {
+          const p = pLo + v * (pHi - pLo);
+          const exact = upper ? -normalQuantile(p) : normalQuantile(p);
+          const draw = narrowIntervalDraw(lo, hi, v);
+          expect(Math.abs(draw - exact), `lo=${lo} width=${width} v=${v}`).toBeLessThan(1e-5);
+          expect(truncatedStandardNormal(lo, hi, v)).toBe(draw);
+        }
+      }
+    }
+    expect(narrow).toBeGreaterThan(600);
+    expect(isNarrowInterval(-1, -0.6)).toBe(false);
+    expect(isNarrowInterval(4, 4.1)).toBe(false);
   });
 
   it('gives truncated moments that match a quadrature', () => {
