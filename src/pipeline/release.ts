@@ -45,22 +45,24 @@ export class ReleaseBuilder {
     const order = keyedPermutation(n, batch.firstRow, this.orderKey);
     const columns: OutputColumnData[] = [];
 
+    const snapped = new Float64Array(n);
     for (const column of plan.output) {
       if (column.role === 'numeric') {
         const j = column.numeric!;
         const formatter = this.formatters[j];
+        formatter.snapPositions(positions, j * n, n, snapped);
+        const source = batch.numeric64;
+        for (let r = 0; r < n; r++) if (Number.isNaN(source[j * n + r])) snapped[r] = NaN;
+
+        // Rows leave in keyed order: one gather, then the missing cells' texts.
         const values = new Float64Array(n);
+        for (let out = 0; out < n; out++) values[out] = snapped[order[out]];
         const missingText = new Map<number, string>();
         for (let out = 0; out < n; out++) {
-          const r = order[out];
-          if (Number.isNaN(batch.numeric64[j * n + r])) {
-            values[out] = NaN;
-            // Writers read an absent entry as the empty text, so only other texts are kept.
-            const text = batch.records[r][column.source];
-            if (text !== '') missingText.set(out, text);
-          } else {
-            values[out] = formatter.snap(formatter.value(positions[j * n + r]));
-          }
+          if (!Number.isNaN(values[out])) continue;
+          // Writers read an absent entry as the empty text, so only other texts are kept.
+          const text = batch.records[order[out]][column.source];
+          if (text !== '') missingText.set(out, text);
         }
         columns.push({ name: column.name, kind: 'number', values, decimals: formatter.column.decimals, missingText });
         continue;
