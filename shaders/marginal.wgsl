@@ -1,7 +1,8 @@
 // Marginal lookups against the packed tables (src/frame/tables.ts), the twin of
 // src/reference/marginal_lookup.ts. Requires the binding `tables: array<f32>` and the
 // constants D, COLUMN_KIND, COLUMN_OFFSET and COLUMN_SIZE. Column j holds COLUMN_SIZE[j]
-// values (table entries or knots) followed by the normal-score bound of each.
+// values (table entries or knots), then the normal-score bound of each, then the index
+// of the last entry equal to each (so a tied value needs one binary search, not two).
 
 const KNOTS_KIND: u32 = 1u;
 
@@ -20,26 +21,12 @@ fn lower_bound(start: u32, size: u32, x: f32) -> u32 {
   return lo;
 }
 
-// First index in [start, start + size) whose value is > x (size if none).
-fn upper_bound(start: u32, size: u32, x: f32) -> u32 {
-  var lo = 0u;
-  var hi = size;
-  while (lo < hi) {
-    let mid = (lo + hi) >> 1u;
-    if (tables[start + mid] <= x) {
-      lo = mid + 1u;
-    } else {
-      hi = mid;
-    }
-  }
-  return lo;
-}
-
 // Normal-score interval (lo, hi) of value x in column j; lo == hi for a single score.
 fn cell_interval(j: u32, x: f32) -> vec2f {
   let start = COLUMN_OFFSET[j];
   let size = COLUMN_SIZE[j];
   let scores = start + size;
+  let run_ends = start + 2u * size;
 
   if (COLUMN_KIND[j] != KNOTS_KIND) {
     // Value table: the nearest entry (the lower one on an exact midpoint) owns x.
@@ -60,7 +47,7 @@ fn cell_interval(j: u32, x: f32) -> vec2f {
   let first = tables[start];
   let last = tables[start + k];
   if (x <= first) {
-    let b = max(1u, upper_bound(start, size, first) - 1u);
+    let b = max(1u, u32(tables[run_ends]));
     return vec2f(-SCORE_BOUND, tables[scores + b]);
   }
   if (x >= last) {
@@ -69,7 +56,7 @@ fn cell_interval(j: u32, x: f32) -> vec2f {
   }
   let a = lower_bound(start, size, x);
   if (tables[start + a] == x) {
-    let b = upper_bound(start, size, x) - 1u;
+    let b = u32(tables[run_ends + a]);
     return vec2f(tables[scores + a], tables[scores + b]);
   }
   let below = tables[start + a - 1u];

@@ -7,6 +7,8 @@ import { parseFrame } from '../src/frame/frame.js';
 import { tieAttenuation } from '../src/frame/latent.js';
 import { fitMarginal, type Marginal } from '../src/frame/marginal.js';
 import { QuantileSketch } from '../src/frame/quantiles.js';
+import { packMarginals } from '../src/frame/tables.js';
+import { cellInterval } from '../src/reference/marginal_lookup.js';
 import { decimalsOf } from '../src/io/batch.js';
 import { truncatedMoments } from '../src/stats/normal.js';
 import { DIABETES_SAMPLE, DIABETES_SCHEMA, fitFixture, loadSchema } from './helpers/fixtures.js';
@@ -60,6 +62,32 @@ describe('marginals', () => {
     let expected = 0;
     [0.5, 0.3, 0.2].forEach((p, b) => (expected += p * truncatedMoments(bounds[b], bounds[b + 1]).mean ** 2));
     expect(tieAttenuation(table)).toBeCloseTo(expected, 6);
+  });
+});
+
+describe('packed marginals', () => {
+  const knots = [1, 1, 1, 2, 3, 3, 4, 5, 5, 5, 5];
+  const marginal: Marginal = { kind: 'knots', knots, tail: 0.001 };
+  const tables = packMarginals([marginal]);
+  const size = knots.length;
+
+  it('store the last index of each run of equal knots', () => {
+    const runEnds = Array.from(tables.data.subarray(2 * size, 3 * size));
+    expect(runEnds).toEqual([2, 2, 2, 3, 5, 5, 6, 10, 10, 10, 10]);
+  });
+
+  it('give a tied knot the scores of its whole run', () => {
+    const score = (i: number): number => tables.data[size + i];
+    const out = { lo: 0, hi: 0 };
+    cellInterval(tables, 0, 3, out);
+    expect(out.lo).toBe(score(4));
+    expect(out.hi).toBe(score(5));
+    cellInterval(tables, 0, 5, out);
+    expect(out.lo).toBe(score(7));
+    expect(out.hi).toBe(Infinity);
+    cellInterval(tables, 0, 1, out);
+    expect(out.lo).toBe(-Infinity);
+    expect(out.hi).toBe(score(2));
   });
 });
 

@@ -28,24 +28,13 @@ function lowerBound(data: Float32Array, start: number, size: number, x: number):
   return lo;
 }
 
-/** First index in data[start, start + size) whose value is > x (size if none). */
-function upperBound(data: Float32Array, start: number, size: number, x: number): number {
-  let lo = 0;
-  let hi = size;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (data[start + mid] <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** Writes the score interval of value x (a float32, not NaN) in column j into `out`. */
 export function cellInterval(tables: MarginalTables, j: number, x: number, out: ScoreInterval): void {
   const data = tables.data;
   const start = tables.offsets[j];
   const size = tables.sizes[j];
   const scores = start + size;
+  const runEnds = start + 2 * size;
 
   if (tables.kinds[j] !== KNOTS_KIND) {
     // Value table: the nearest entry (the lower one on an exact midpoint) owns x.
@@ -62,7 +51,7 @@ export function cellInterval(tables: MarginalTables, j: number, x: number, out: 
   const last = data[start + K];
   if (x <= first) {
     // Winsorized lower tail: the whole run of knots equal to q_0 is one tie.
-    const b = Math.max(1, upperBound(data, start, size, first) - 1);
+    const b = Math.max(1, data[runEnds]);
     out.lo = -Infinity;
     out.hi = bound(data[scores + b]);
     return;
@@ -76,7 +65,7 @@ export function cellInterval(tables: MarginalTables, j: number, x: number, out: 
 
   const a = lowerBound(data, start, size, x);
   if (data[start + a] === x) {
-    const b = upperBound(data, start, size, x) - 1;
+    const b = data[runEnds + a];
     out.lo = bound(data[scores + a]);
     out.hi = bound(data[scores + b]);
     return;
