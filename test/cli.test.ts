@@ -174,11 +174,11 @@ describe('bad input', () => {
   });
 
   it('names the row of a malformed CSV row', async () => {
-    await expectRejected({ 'd.csv': `a,b\n${goodRows}\n1,2,3\n`, 's.json': schemaFor(['a', 'b']) }, (f) => ['transform', join(f, 'd.csv'), '--schema', join(f, 's.json'), '--out', join(f, 'out.csv')], /d\.csv, row 81: malformed row: 3 fields where the header has 2/);
+    await expectRejected({ 'd.csv': `a,b\n${goodRows}\n1,2,3\n`, 's.json': schemaFor(['a', 'b']) }, (f) => ['transform', join(f, 'd.csv'), '--schema', join(f, 's.json'), '--out', join(f, 'out.csv')], /d\.csv, row 81 \(line 82\): malformed row: 3 fields where the header has 2/);
   });
 
   it('names row, column and value of a non-numeric cell', async () => {
-    await expectRejected({ 'd.csv': `a,b\n${goodRows}\n4,abc\n`, 's.json': schemaFor(['a', 'b']) }, (f) => ['transform', join(f, 'd.csv'), '--schema', join(f, 's.json'), '--out', join(f, 'out.csv')], /d\.csv, row 81, column "b": "abc" is not a number/);
+    await expectRejected({ 'd.csv': `a,b\n${goodRows}\n4,abc\n`, 's.json': schemaFor(['a', 'b']) }, (f) => ['transform', join(f, 'd.csv'), '--schema', join(f, 's.json'), '--out', join(f, 'out.csv')], /d\.csv, row 81 \(line 82\), column "b": "abc" is not a number/);
   });
 
   it('names a schema column the input lacks', async () => {

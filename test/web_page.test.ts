@@ -328,7 +328,7 @@ describe.skipIf(!runBrowserTests)('web page in headless Chromium', () => {
       await page.getByRole('button', { name: 'Run the transform' }).click();
       await page.waitForSelector('#error-box:not([hidden])');
       const error = await page.textContent('#error-box');
-      expect(error).toMatch(/broken\.csv, row 41, column "num_medications": "twelve" is not a number/);
+      expect(error).toMatch(/broken\.csv, row 41 \(line 42\), column "num_medications": "twelve" is not a number/);
       expect(error).toMatch(/Fix: correct the value/);
       expect(await page.locator('#results-section').isVisible()).toBe(false);
       expect(await page.locator('#downloads a').count()).toBe(0);

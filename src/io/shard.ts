@@ -36,10 +36,10 @@ export function selectShard(batch: Batch, shard: Shard): Batch | undefined {
     for (let r = 0; r < rows; r++) numeric64[j * rows + r] = batch.numeric64[j * n + first + r * shard.count];
   }
   const records: string[][] = new Array(rows);
-  const lines = new Int32Array(rows);
+  const lines = batch.lines ? new Int32Array(rows) : undefined;
   for (let r = 0; r < rows; r++) {
     records[r] = batch.records[first + r * shard.count];
-    lines[r] = batch.lines[first + r * shard.count];
+    if (lines) lines[r] = batch.lines![first + r * shard.count];
   }
   return { firstRow: batch.firstRow + first, rowStride: shard.count, rows, records, lines, numeric64, numeric: Float32Array.from(numeric64) };
 }
