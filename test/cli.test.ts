@@ -203,6 +203,28 @@ describe('bad input', () => {
     const result = await geomask(['transform', 'x.csv', '--backend', 'tpu']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/Allowed choices are auto, gpu, cpu/);
+    expect(result.stderr).toMatch(/fix: run `geomask transform --help`/);
+    expect(result.stderr).not.toMatch(/Usage:/);
+  });
+
+  it('rejects operators separated by semicolons', async () => {
+    await expectRejected(
+      { 'd.csv': `a,b\n${goodRows}\n`, 's.json': schemaFor(['a', 'b']) },
+      (f) => ['transform', join(f, 'd.csv'), '--schema', join(f, 's.json'), '--out', join(f, 'out.csv'), '--ops', 'rotate(theta=pi/6..pi/3);project(k=0.5)'],
+      /contains ";", but operators are separated by commas\n {2}fix: write it as "rotate\(theta=pi\/6\.\.pi\/3\),project\(k=0\.5\)"/,
+    );
+  });
+
+  it('rejects an empty operator list', async () => {
+    await expectRejected({ 'd.csv': `a,b\n${goodRows}\n`, 's.json': schemaFor(['a', 'b']) }, (f) => ['transform', join(f, 'd.csv'), '--schema', join(f, 's.json'), '--out', join(f, 'out.csv'), '--ops', ''], /error: --ops is empty/);
+  });
+
+  it('lists the profiles for an unknown one', async () => {
+    const folder = tempFolder();
+    const result = await geomask(['transform', join(folder, 'd.csv'), '--out', join(folder, 'out.csv'), '--profile', 'medium']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^geomask: error: --profile "medium" is not a profile\n {2}fix: give one of low, moderate, high, or an operator list/);
+    expect(result.stderr).not.toMatch(/Usage:/);
   });
 
   it('fails a late error without leaving the output behind', async () => {

@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Engine } from '../engine/engine.js';
 import { selectEngine, type BackendChoice } from '../engine/select.js';
-import { InputError } from '../errors.js';
+import { formatInputError, InputError } from '../errors.js';
 import { loadFrame, parseFrame, type Frame } from '../frame/frame.js';
 import { writeFileAtomic } from '../io/atomic_file.js';
 import { readJsonFile } from '../node/files.js';
@@ -15,7 +15,7 @@ import { addScaleCommands, fitPartial } from './scale_commands.js';
 import { KEY_WARNING, readOrCreateKey } from '../node/key_file.js';
 import { randomSecret } from '../prf/keys.js';
 import { RunKeys } from '../pipeline/keys.js';
-import { describeOperator, parseOperators, profileOperators, PROFILES, resolveOperators, type OperatorSpec, type Profile } from '../pipeline/operators.js';
+import { describeOperator, parseOperators, parseProfile, profileOperators, PROFILES, resolveOperators, type OperatorSpec, type Profile } from '../pipeline/operators.js';
 import { buildRunReport, operatorWarnings } from '../pipeline/run_report.js';
 import { validateSchema, type Schema } from '../schema/schema.js';
 import { VERSION } from '../version.js';
@@ -69,7 +69,7 @@ export function addCommon(command: Command): Command {
 export function addOperators(command: Command): Command {
   return command
     .option('--ops <list>', 'operator list, such as "rotate(theta=0.52..1.05,rho=0.5),project(k=0.5)"')
-    .addOption(new Option('--profile <name>', 'named operator profile (default moderate)').choices([...PROFILES]));
+    .option('--profile <name>', `named operator profile: ${PROFILES.join(', ')} (default moderate)`, parseProfile);
 }
 
 export function stem(path: string): string {
@@ -130,13 +130,13 @@ export async function writeInferredSchema(schema: Schema, path: string | undefin
 
 /** Parses --ops early, so a typo fails before any pass over the data. */
 function checkOperatorOptions(options: { ops?: string; profile?: Profile }): void {
-  if (options.ops && options.profile) throw new InputError('both --ops and --profile were given', 'choose one of them');
-  if (options.ops) parseOperators(options.ops);
+  if (options.ops !== undefined && options.profile) throw new InputError('both --ops and --profile were given', 'choose one of them');
+  if (options.ops !== undefined) parseOperators(options.ops);
 }
 
 export function operatorsFor(options: { ops?: string; profile?: Profile }, frame: Frame): { specs: OperatorSpec[]; profile?: Profile } {
   checkOperatorOptions(options);
-  if (options.ops) return { specs: parseOperators(options.ops) };
+  if (options.ops !== undefined) return { specs: parseOperators(options.ops) };
   const profile = options.profile ?? 'moderate';
   if (!options.profile) log('no --ops or --profile given: using --profile moderate');
   return { specs: profileOperators(profile, frame.columns.length, frame.rows), profile };
@@ -224,8 +224,9 @@ export function buildProgram(): Command {
   const program = new Command('geomask')
     .description('Keyed geometric masking of structured clinical records (rotate, project) with a Gaussian-copula frame')
     .version(VERSION)
-    .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    // main() prints Commander's usage errors in the format of every other error.
+    .configureOutput({ outputError: () => {} });
 
   program
     .command('schema')
@@ -311,6 +312,14 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** Formats a Commander usage error (unknown option, invalid choice, missing argument) with a fix line. */
+function usageErrorText(program: Command, argv: string[], error: CommanderError): string {
+  const problem = error.message.replace(/^error: /, '');
+  const command = program.commands.find((c) => c.name() === argv[0]);
+  const fix = command ? `run \`geomask ${command.name()} --help\` for its arguments and options` : 'run `geomask --help` for the commands';
+  return `error: ${formatInputError(problem, fix, {})}`;
+}
+
 /** Runs the CLI; returns the exit status: 0 done, 2 bad input or usage, 1 internal failure. */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
@@ -320,6 +329,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) return 0;
+      // Without a command Commander has printed the help, which lists the commands.
+      if (error.code !== 'commander.help') process.stderr.write(`geomask: ${usageErrorText(program, argv, error)}\n`);
       return 2;
     }
     if (error instanceof InputError) {
