@@ -70,6 +70,25 @@ describe('transform on the bundled example', () => {
   });
 });
 
+describe('quiet runs', () => {
+  it('print only warnings with --quiet', async () => {
+    const folder = tempFolder();
+    const result = await geomask(['transform', DIABETES_SAMPLE, '--schema', DIABETES_SCHEMA, '--out', join(folder, 'r.csv'), '--key-file', join(folder, 'k.key'), '--backend', 'cpu', '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^geomask: warning: whoever holds this key file can invert rotate/);
+  });
+
+  it('keep operator warnings with --quiet', async () => {
+    const folder = tempFolder();
+    const result = await geomask(['transform', DIABETES_SAMPLE, '--schema', DIABETES_SCHEMA, '--out', join(folder, 'r.csv'), '--ops', 'interpolate(knn=5)', '--backend', 'cpu', '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/^geomask: warning: interpolate alone is not private/);
+    expect(result.stderr).not.toMatch(/backend:|ephemeral key|operators:|wrote \d+ rows/);
+  });
+});
+
 describe('neighbour operators from the command line', () => {
   it('warns that interpolate alone is not private and reports the search', async () => {
     const folder = tempFolder();

@@ -32,7 +32,15 @@ export interface CommonOptions {
   format?: string;
 }
 
+/** Set from --quiet before each command's action runs. */
+let quiet = false;
+
+/**
+ * Prints a log line on stderr. Lines that start with "warning: " are warnings and are
+ * printed even with --quiet, which drops every other line.
+ */
 export function log(line: string): void {
+  if (quiet && !line.startsWith('warning: ')) return;
   process.stderr.write(`geomask: ${line}\n`);
 }
 
@@ -63,7 +71,7 @@ export function addCommon(command: Command): Command {
     .option('--batch-rows <n>', 'rows per batch; memory grows with it, the GPU runs faster with more', positiveInteger, 65536)
     .option('--key-file <path>', 'keep the secret in this file (created if missing) for reproducible runs; without it a fresh ephemeral key is used')
     .option('--label <text>', 'dataset label mixed into every key (default: the input file name); shards of one input need the same label')
-    .option('--quiet', 'no progress lines on stderr');
+    .option('--quiet', 'print only warnings and errors on stderr (no progress or log lines)');
 }
 
 export function addOperators(command: Command): Command {
@@ -226,7 +234,10 @@ export function buildProgram(): Command {
     .version(VERSION)
     .exitOverride()
     // main() prints Commander's usage errors in the format of every other error.
-    .configureOutput({ outputError: () => {} });
+    .configureOutput({ outputError: () => {} })
+    .hook('preAction', (_program, action) => {
+      quiet = action.opts().quiet === true;
+    });
 
   program
     .command('schema')
@@ -322,6 +333,7 @@ function usageErrorText(program: Command, argv: string[], error: CommanderError)
 
 /** Runs the CLI; returns the exit status: 0 done, 2 bad input or usage, 1 internal failure. */
 export async function main(argv: string[]): Promise<number> {
+  quiet = false;
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });

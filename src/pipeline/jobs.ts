@@ -19,6 +19,7 @@ import type { ResolvedOperator } from './operators.js';
 export interface JobContext {
   engine: Engine;
   batchRows: number;
+  /** Receives log lines; lines that start with "warning: " are warnings. */
   log: (line: string) => void;
   /** Progress reporter for a stage: total rows if known, fraction of the input read. */
   progress: (stage: string, total: number | undefined, fraction: () => number | undefined) => (rows: number, final?: boolean) => void;
