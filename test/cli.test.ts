@@ -171,6 +171,37 @@ describe('reproducibility', () => {
   });
 });
 
+describe('inferred schema beside the output', () => {
+  it('rejects replacing an edited schema file', async () => {
+    const folder = tempFolder();
+    const schemaFile = join(folder, 'rel.schema.json');
+    expect((await geomask(['schema', DIABETES_SAMPLE, '--out', schemaFile])).code).toBe(0);
+    const edited = JSON.parse(readFileSync(schemaFile, 'utf8'));
+    edited.columns.find((c: { name: string }) => c.name === 'num_procedures').role = 'categorical';
+    const editedText = `${JSON.stringify(edited, null, 2)}\n`;
+    writeFileSync(schemaFile, editedText);
+    for (const args of [['transform', DIABETES_SAMPLE], ['fit', DIABETES_SAMPLE], ['evaluate', DIABETES_SAMPLE]]) {
+      const out = join(folder, args[0] === 'transform' ? 'rel.csv' : 'rel.json');
+      const result = await geomask([...args, '--out', out, '--key-file', join(folder, 'k.key'), '--backend', 'cpu', '--quiet']);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/rel\.schema\.json: schema file already exists and differs from the schema inferred from/);
+      expect(result.stderr).toMatch(/fix: pass --schema \S*rel\.schema\.json to use it, or remove it/);
+      expect(filesIn(folder)).toEqual(['rel.schema.json']);
+      expect(readFileSync(schemaFile, 'utf8')).toBe(editedText);
+    }
+  });
+
+  it('reruns when the inferred schema is unchanged', async () => {
+    const folder = tempFolder();
+    const args = ['transform', DIABETES_SAMPLE, '--out', join(folder, 'rel.csv'), '--backend', 'cpu', '--quiet'];
+    const first = await geomask(args);
+    expect(first.code, first.stderr).toBe(0);
+    expect(existsSync(join(folder, 'rel.schema.json'))).toBe(true);
+    const second = await geomask(args);
+    expect(second.code, second.stderr).toBe(0);
+  });
+});
+
 describe('bad input', () => {
   const schemaFor = (columns: string[], extra: object = {}) => JSON.stringify({ format: 'ehr-geomask-schema', version: 1, missing_tokens: ['', '?'], columns: columns.map((name) => ({ name, role: 'numeric', ...extra })) });
 

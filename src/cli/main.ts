@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Engine } from '../engine/engine.js';
 import { selectEngine, type BackendChoice } from '../engine/select.js';
@@ -122,12 +123,41 @@ export async function loadSchemaFile(path: string): Promise<Schema> {
 
 /**
  * The schema given with --schema, or one inferred from the input. An inferred schema is
- * returned with the path it should be written to once the run has succeeded.
+ * returned with the path it should be written to once the run has succeeded. Raises an
+ * InputError when a different schema file already exists at that path.
  */
 export async function schemaFor(input: string, schemaPath: string | undefined, writeTo: string, batchRows: number, format?: string): Promise<{ schema: Schema; inferredPath?: string }> {
   if (schemaPath) return { schema: await loadSchemaFile(schemaPath) };
   const { schema } = await inferSchema(openTableFile(input, formatOf(input, format)), batchRows);
+  await checkInferredSchemaPath(schema, writeTo, input);
   return { schema, inferredPath: writeTo };
+}
+
+/**
+ * Rejects an existing file at the inferred schema's path unless it contains the same
+ * schema, so that a run never replaces a schema edited by hand. A rerun that infers the
+ * same schema goes on.
+ */
+async function checkInferredSchemaPath(schema: Schema, path: string, input: string): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  let existing: unknown;
+  try {
+    existing = JSON.parse(text);
+  } catch {
+    existing = undefined;
+  }
+  if (JSON.stringify(existing) === JSON.stringify(schema)) return;
+  throw new InputError(
+    `schema file already exists and differs from the schema inferred from ${input}, so writing the inferred schema would replace it`,
+    `pass --schema ${path} to use it, or remove it`,
+    { file: path },
+  );
 }
 
 export async function writeInferredSchema(schema: Schema, path: string | undefined): Promise<void> {
@@ -170,16 +200,16 @@ async function runTransformOrApply(
   const outputFormat = formatOf(options.out, options.outFormat);
   const engine = await selectEngine(options.backend, options.batchRows, log);
   try {
+    // The schema comes first, so that a rejected schema leaves no new key file behind.
+    const inferred = command === 'transform' ? await schemaFor(input, options.schema, `${stem(options.out)}.schema.json`, options.batchRows, inputFormat) : undefined;
     const { keys, key } = await keysFor(options, input, command);
     const context = jobContext(engine, options);
     let frame: Frame;
     let fitSeconds = 0;
     let frameOut: string | undefined;
-    let inferred: { schema: Schema; inferredPath?: string } | undefined;
-    if (command === 'apply') {
+    if (!inferred) {
       frame = parseFrame(JSON.stringify(await readJsonFile(options.frame!, 'frame')), options.frame!);
     } else {
-      inferred = await schemaFor(input, options.schema, `${stem(options.out)}.schema.json`, options.batchRows, inputFormat);
       const fit = await fitTables(context, [openTableFile(input, inputFormat)], inferred.schema, keys);
       frame = fit.frame;
       fitSeconds = fit.seconds;
@@ -277,8 +307,8 @@ export function buildProgram(): Command {
     for (const path of inputs) checkOutput(options.out, path);
     const engine = await selectEngine(options.backend, options.batchRows, log);
     try {
-      const { keys } = await keysFor(options, input, 'fit');
       const { schema, inferredPath } = await schemaFor(input, options.schema, `${stem(options.out)}.schema.json`, options.batchRows, options.format);
+      const { keys } = await keysFor(options, input, 'fit');
       const tables = inputs.map((path) => openTableFile(path, formatOf(path, options.format)));
       const { frame, rows, seconds } = await fitTables(jobContext(engine, options), tables, schema, keys);
       await writeFileAtomic(options.out, `${JSON.stringify(frame)}\n`);
