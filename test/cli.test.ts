@@ -171,6 +171,18 @@ describe('reproducibility', () => {
   });
 });
 
+describe('schema command', () => {
+  it('warns about a typo in a numeric column', async () => {
+    const folder = tempFolder();
+    const rows = Array.from({ length: 100 }, (_, i) => `${(12 + (i % 17) / 10).toFixed(1)},${i % 2 ? 'M' : 'F'}`);
+    rows[39] = 'abc,M';
+    writeFileSync(join(folder, 'lab.csv'), `hb,sex\n${rows.join('\n')}\n`);
+    const result = await geomask(['schema', join(folder, 'lab.csv'), '--out', join(folder, 'lab.schema.json')]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/geomask: warning: column "hb": 99 of 100 values are numbers, but "abc" in row 40 \(line 41\) is not/);
+  });
+});
+
 describe('inferred schema beside the output', () => {
   it('rejects replacing an edited schema file', async () => {
     const folder = tempFolder();

@@ -128,7 +128,8 @@ export async function loadSchemaFile(path: string): Promise<Schema> {
  */
 export async function schemaFor(input: string, schemaPath: string | undefined, writeTo: string, batchRows: number, format?: string): Promise<{ schema: Schema; inferredPath?: string }> {
   if (schemaPath) return { schema: await loadSchemaFile(schemaPath) };
-  const { schema } = await inferSchema(openTableFile(input, formatOf(input, format)), batchRows);
+  const { schema, warnings } = await inferSchema(openTableFile(input, formatOf(input, format)), batchRows);
+  for (const warning of warnings) log(`warning: ${warning}`);
   await checkInferredSchemaPath(schema, writeTo, input);
   return { schema, inferredPath: writeTo };
 }
@@ -279,7 +280,7 @@ export function buildProgram(): Command {
     .action(async (input: string, options: { out?: string; batchRows: number; format?: string }) => {
       const out = options.out ?? `${basename(input, extname(input))}.schema.json`;
       checkOutput(out, input);
-      const { schema, reasons } = await inferSchema(openTableFile(input, formatOf(input, options.format)), options.batchRows);
+      const { schema, reasons, warnings } = await inferSchema(openTableFile(input, formatOf(input, options.format)), options.batchRows);
       await writeFileAtomic(out, `${JSON.stringify(schema, null, 2)}\n`);
       const width = Math.max(...schema.columns.map((c) => c.name.length));
       for (let i = 0; i < schema.columns.length; i++) {
@@ -287,6 +288,7 @@ export function buildProgram(): Command {
         process.stderr.write(`  ${c.name.padEnd(width)}  ${c.role.padEnd(11)}  ${reasons[i]}${c.quasi_identifier ? ', quasi-identifier' : ''}\n`);
       }
       if (schema.patient) log(`patient column: ${schema.patient}`);
+      for (const warning of warnings) log(`warning: ${warning}`);
       log(`wrote ${out}; edit roles, units, valid ranges (min, max) and decimals, then pass it with --schema`);
     });
 

@@ -25,8 +25,8 @@ export interface JobContext {
   progress: (stage: string, total: number | undefined, fraction: () => number | undefined) => (rows: number, final?: boolean) => void;
 }
 
-/** Reads a whole table once and proposes a schema. */
-export async function inferSchema(table: TableInput, batchRows: number): Promise<{ schema: Schema; reasons: string[]; header: string[] }> {
+/** Reads a whole table once and proposes a schema, with a reason per column and warnings. */
+export async function inferSchema(table: TableInput, batchRows: number): Promise<{ schema: Schema; reasons: string[]; warnings: string[]; header: string[] }> {
   const inference = new SchemaInference();
   let header: string[] = [];
   for await (const { header: h, batch } of table.open(batchRows).records()) {
