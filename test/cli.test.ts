@@ -217,9 +217,11 @@ describe('inferred schema beside the output', () => {
 describe('bad input', () => {
   const schemaFor = (columns: string[], extra: object = {}) => JSON.stringify({ format: 'ehr-geomask-schema', version: 1, missing_tokens: ['', '?'], columns: columns.map((name) => ({ name, role: 'numeric', ...extra })) });
 
-  async function expectRejected(files: Record<string, string>, args: (folder: string) => string[], message: RegExp): Promise<void> {
+  /** Runs `setup` (if given), then `args`, which must fail with `message` and leave no new file. */
+  async function expectRejected(files: Record<string, string>, args: (folder: string) => string[], message: RegExp, setup?: (folder: string) => string[]): Promise<void> {
     const folder = tempFolder();
     for (const [name, text] of Object.entries(files)) writeFileSync(join(folder, name), text);
+    if (setup) expect((await geomask(setup(folder))).code).toBe(0);
     const before = filesIn(folder);
     const result = await geomask(args(folder));
     expect(result.code, result.stderr).toBe(2);
@@ -244,7 +246,17 @@ describe('bad input', () => {
   });
 
   it('names a schema column the input lacks', async () => {
-    await expectRejected({ 'd.csv': `a,b\n${goodRows}\n`, 's.json': schemaFor(['a', 'b', 'weight']) }, (f) => ['transform', join(f, 'd.csv'), '--schema', join(f, 's.json'), '--out', join(f, 'out.csv')], /column "weight": schema names a column that the input does not have/);
+    await expectRejected({ 'd.csv': `a,b\n${goodRows}\n`, 's.json': schemaFor(['a', 'b', 'weight']) }, (f) => ['transform', join(f, 'd.csv'), '--schema', join(f, 's.json'), '--out', join(f, 'out.csv')], /d\.csv, column "weight": the schema \S*s\.json names a column that the input does not have\n {2}fix: remove it from \S*s\.json/);
+  });
+
+  it('rejects a frame fitted on another table', async () => {
+    const other = goodRows.replace(/^(\d+),/gm, '$1,1,');
+    await expectRejected(
+      { 'd.csv': `a,b\n${goodRows}\n`, 'e.csv': `a,c,b2\n${other}\n`, 's.json': schemaFor(['a', 'b']) },
+      (f) => ['apply', join(f, 'e.csv'), '--frame', join(f, 'f.json'), '--out', join(f, 'out.csv'), '--ops', 'rotate(theta=0.5..1)'],
+      /e\.csv: the frame \S*f\.json was fitted on a different table: the input lacks column\(s\) b, and the input has column\(s\) c, b2 that the frame does not/,
+      (f) => ['fit', join(f, 'd.csv'), '--schema', join(f, 's.json'), '--out', join(f, 'f.json'), '--quiet'],
+    );
   });
 
   it('rejects a valid range with min > max', async () => {

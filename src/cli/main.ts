@@ -18,7 +18,7 @@ import { randomSecret } from '../prf/keys.js';
 import { RunKeys } from '../pipeline/keys.js';
 import { describeOperator, parseOperators, parseProfile, profileOperators, PROFILES, resolveOperators, type OperatorSpec, type Profile } from '../pipeline/operators.js';
 import { buildRunReport, operatorWarnings } from '../pipeline/run_report.js';
-import { validateSchema, type Schema } from '../schema/schema.js';
+import { rememberSchemaOrigin, validateSchema, type Schema } from '../schema/schema.js';
 import { VERSION } from '../version.js';
 import { addEvaluateCommand } from './evaluate.js';
 import { Progress } from './progress.js';
@@ -118,7 +118,9 @@ export function jobContext(engine: Engine, options: CommonOptions): JobContext {
 }
 
 export async function loadSchemaFile(path: string): Promise<Schema> {
-  return validateSchema(await readJsonFile(path, 'schema'), path);
+  const schema = validateSchema(await readJsonFile(path, 'schema'), path);
+  rememberSchemaOrigin(schema, { file: path, kind: 'schema' });
+  return schema;
 }
 
 /**
