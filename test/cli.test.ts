@@ -183,6 +183,17 @@ describe('schema command', () => {
   });
 });
 
+describe('release format', () => {
+  it('warns that an unknown extension gets CSV', async () => {
+    const folder = tempFolder();
+    const out = join(folder, 'r.xlsx');
+    const result = await geomask(['transform', DIABETES_SAMPLE, '--schema', DIABETES_SCHEMA, '--out', out, '--backend', 'cpu', '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/geomask: warning: --out \S*r\.xlsx: the extension "\.xlsx" names no table format, so the release is written as CSV/);
+    expect(readFileSync(out, 'utf8').split('\n')[0]).toMatch(/^race,gender,age,/);
+  });
+});
+
 describe('inferred schema beside the output', () => {
   it('rejects replacing an edited schema file', async () => {
     const folder = tempFolder();

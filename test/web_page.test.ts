@@ -344,6 +344,17 @@ describe.skipIf(!runBrowserTests)('web page in headless Chromium', () => {
       await page.getByLabel('Backend').selectOption('auto');
     });
 
+    it('shows the fix for an empty file', async () => {
+      for (const name of ['empty.csv', 'empty.parquet']) {
+        await dropFile(page, name, Buffer.alloc(0));
+        await page.waitForSelector('#error-box:not([hidden])');
+        const error = await page.textContent('#error-box');
+        expect(error).toMatch(new RegExp(`${name.replace('.', '\\.')}: file is empty`));
+        expect(error).toMatch(/Fix: give a (CSV|Parquet) file with/);
+        expect(await page.locator('#schema-section').isVisible()).toBe(false);
+      }
+    });
+
     it('rejects an unreadable file type by name', async () => {
       await dropFile(page, 'ward.xlsx', 'not a table');
       await page.waitForSelector('#error-box:not([hidden])');

@@ -8,7 +8,7 @@ import { formatInputError, InputError } from '../errors.js';
 import { loadFrame, parseFrame, type Frame } from '../frame/frame.js';
 import { writeFileAtomic } from '../io/atomic_file.js';
 import { readJsonFile } from '../node/files.js';
-import { formatOf, openTableFile, TABLE_FORMATS } from '../node/formats.js';
+import { formatOf, formatOfExtension, openTableFile, TABLE_FORMATS } from '../node/formats.js';
 import { applyFile } from '../node/jobs.js';
 import { fitTables, inferSchema, type JobContext } from '../pipeline/jobs.js';
 import { parseShard } from '../io/shard.js';
@@ -201,6 +201,10 @@ async function runTransformOrApply(
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
   const inputFormat = formatOf(input, options.format);
   const outputFormat = formatOf(options.out, options.outFormat);
+  const outExtension = extname(options.out);
+  if (options.outFormat === undefined && outExtension !== '' && formatOfExtension(options.out) === undefined) {
+    log(`warning: --out ${options.out}: the extension "${outExtension}" names no table format, so the release is written as CSV. Name the file .csv, or choose the format with --out-format`);
+  }
   const engine = await selectEngine(options.backend, options.batchRows, log);
   try {
     // The schema comes first, so that a rejected schema leaves no new key file behind.
