@@ -5,7 +5,7 @@
  * bench/physionet_means.frame.json, the source of the generated benchmark tables. The
  * frame holds aggregates only, so it travels with the repository to machines that
  * lack the data. The schema of the generated tables goes to bench/means.schema.json.
- * Run: npm run bench -- physionet-frame   (needs ../shared/data)
+ * Run: npm run bench -- physionet-frame   (reads the PhysioNet table from $GEOMASK_DATA, default ../shared/data)
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { CpuEngine } from '../src/engine/cpu.js';
@@ -15,7 +15,7 @@ import { fitTables } from '../src/pipeline/jobs.js';
 import { RunKeys } from '../src/pipeline/keys.js';
 import { validateSchema } from '../src/schema/schema.js';
 
-const DATA = '../shared/data/physionet2012/physionet2012_patients_wide.csv';
+const DATA = `${process.env.GEOMASK_DATA ?? '../shared/data'}/physionet2012/physionet2012_patients_wide.csv`;
 const SCHEMA = 'bench/physionet_means.schema.json';
 const OUT = 'bench/physionet_means.frame.json';
 /** Schema of the generated tables: the 29 numeric columns. */

@@ -6,7 +6,7 @@ export interface InputLocation {
   file?: string;
   /** 1-based data row (the header is not counted). */
   row?: number;
-  /** 1-based physical line in the file, when it differs from row + 1. */
+  /** 1-based physical line of a text file (CSV), where the header is line 1. */
   line?: number;
   column?: string;
 }
@@ -24,12 +24,19 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * Formats a data row for messages: "row 40 (line 41)" when the line in the file is
+ * known (CSV), else "row 40" (Parquet and Arrow, whose rows have no lines).
+ */
+export function formatRow(row: number, line?: number): string {
+  return line === undefined ? `row ${row}` : `row ${row} (line ${line})`;
+}
+
 export function formatInputError(problem: string, fix: string, where: InputLocation): string {
   const parts: string[] = [];
   if (where.file) parts.push(where.file);
   if (where.row !== undefined) {
-    const lineDiffers = where.line !== undefined && where.line !== where.row + 1;
-    parts.push(lineDiffers ? `row ${where.row} (line ${where.line})` : `row ${where.row}`);
+    parts.push(formatRow(where.row, where.line));
   } else if (where.line !== undefined) {
     parts.push(`line ${where.line}`);
   }

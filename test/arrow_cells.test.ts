@@ -74,5 +74,6 @@ describe('shards', () => {
   it('parse i/n and reject the rest', () => {
     expect(parseShard('2/4')).toEqual({ index: 2, count: 4 });
     for (const text of ['4/4', '1/0', '-1/3', 'a/b', '1']) expect(() => parseShard(text)).toThrow(InputError);
+    expect(() => parseShard('4/4')).toThrow(/--shard "4\/4": the index 4 must be below n = 4\n {2}fix: shards are numbered from 0, so give 0\/4 to 3\/4/);
   });
 });

@@ -70,6 +70,25 @@ describe('transform on the bundled example', () => {
   });
 });
 
+describe('quiet runs', () => {
+  it('print only warnings with --quiet', async () => {
+    const folder = tempFolder();
+    const result = await geomask(['transform', DIABETES_SAMPLE, '--schema', DIABETES_SCHEMA, '--out', join(folder, 'r.csv'), '--key-file', join(folder, 'k.key'), '--backend', 'cpu', '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^geomask: warning: whoever holds this key file can invert rotate/);
+  });
+
+  it('keep operator warnings with --quiet', async () => {
+    const folder = tempFolder();
+    const result = await geomask(['transform', DIABETES_SAMPLE, '--schema', DIABETES_SCHEMA, '--out', join(folder, 'r.csv'), '--ops', 'interpolate(knn=5)', '--backend', 'cpu', '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/^geomask: warning: interpolate alone is not private/);
+    expect(result.stderr).not.toMatch(/backend:|ephemeral key|operators:|wrote \d+ rows/);
+  });
+});
+
 describe('neighbour operators from the command line', () => {
   it('warns that interpolate alone is not private and reports the search', async () => {
     const folder = tempFolder();
@@ -152,12 +171,68 @@ describe('reproducibility', () => {
   });
 });
 
+describe('schema command', () => {
+  it('warns about a typo in a numeric column', async () => {
+    const folder = tempFolder();
+    const rows = Array.from({ length: 100 }, (_, i) => `${(12 + (i % 17) / 10).toFixed(1)},${i % 2 ? 'M' : 'F'}`);
+    rows[39] = 'abc,M';
+    writeFileSync(join(folder, 'lab.csv'), `hb,sex\n${rows.join('\n')}\n`);
+    const result = await geomask(['schema', join(folder, 'lab.csv'), '--out', join(folder, 'lab.schema.json')]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/geomask: warning: column "hb": 99 of 100 values are numbers, but "abc" in row 40 \(line 41\) is not/);
+  });
+});
+
+describe('release format', () => {
+  it('warns that an unknown extension gets CSV', async () => {
+    const folder = tempFolder();
+    const out = join(folder, 'r.xlsx');
+    const result = await geomask(['transform', DIABETES_SAMPLE, '--schema', DIABETES_SCHEMA, '--out', out, '--backend', 'cpu', '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/geomask: warning: --out \S*r\.xlsx: the extension "\.xlsx" names no table format, so the release is written as CSV/);
+    expect(readFileSync(out, 'utf8').split('\n')[0]).toMatch(/^race,gender,age,/);
+  });
+});
+
+describe('inferred schema beside the output', () => {
+  it('rejects replacing an edited schema file', async () => {
+    const folder = tempFolder();
+    const schemaFile = join(folder, 'rel.schema.json');
+    expect((await geomask(['schema', DIABETES_SAMPLE, '--out', schemaFile])).code).toBe(0);
+    const edited = JSON.parse(readFileSync(schemaFile, 'utf8'));
+    edited.columns.find((c: { name: string }) => c.name === 'num_procedures').role = 'categorical';
+    const editedText = `${JSON.stringify(edited, null, 2)}\n`;
+    writeFileSync(schemaFile, editedText);
+    for (const args of [['transform', DIABETES_SAMPLE], ['fit', DIABETES_SAMPLE], ['evaluate', DIABETES_SAMPLE]]) {
+      const out = join(folder, args[0] === 'transform' ? 'rel.csv' : 'rel.json');
+      const result = await geomask([...args, '--out', out, '--key-file', join(folder, 'k.key'), '--backend', 'cpu', '--quiet']);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/rel\.schema\.json: schema file already exists and differs from the schema inferred from/);
+      expect(result.stderr).toMatch(/fix: pass --schema \S*rel\.schema\.json to use it, or remove it/);
+      expect(filesIn(folder)).toEqual(['rel.schema.json']);
+      expect(readFileSync(schemaFile, 'utf8')).toBe(editedText);
+    }
+  });
+
+  it('reruns when the inferred schema is unchanged', async () => {
+    const folder = tempFolder();
+    const args = ['transform', DIABETES_SAMPLE, '--out', join(folder, 'rel.csv'), '--backend', 'cpu', '--quiet'];
+    const first = await geomask(args);
+    expect(first.code, first.stderr).toBe(0);
+    expect(existsSync(join(folder, 'rel.schema.json'))).toBe(true);
+    const second = await geomask(args);
+    expect(second.code, second.stderr).toBe(0);
+  });
+});
+
 describe('bad input', () => {
   const schemaFor = (columns: string[], extra: object = {}) => JSON.stringify({ format: 'ehr-geomask-schema', version: 1, missing_tokens: ['', '?'], columns: columns.map((name) => ({ name, role: 'numeric', ...extra })) });
 
-  async function expectRejected(files: Record<string, string>, args: (folder: string) => string[], message: RegExp): Promise<void> {
+  /** Runs `setup` (if given), then `args`, which must fail with `message` and leave no new file. */
+  async function expectRejected(files: Record<string, string>, args: (folder: string) => string[], message: RegExp, setup?: (folder: string) => string[]): Promise<void> {
     const folder = tempFolder();
     for (const [name, text] of Object.entries(files)) writeFileSync(join(folder, name), text);
+    if (setup) expect((await geomask(setup(folder))).code).toBe(0);
     const before = filesIn(folder);
     const result = await geomask(args(folder));
     expect(result.code, result.stderr).toBe(2);
@@ -174,15 +249,25 @@ describe('bad input', () => {
   });
 
   it('names the row of a malformed CSV row', async () => {
-    await expectRejected({ 'd.csv': `a,b\n${goodRows}\n1,2,3\n`, 's.json': schemaFor(['a', 'b']) }, (f) => ['transform', join(f, 'd.csv'), '--schema', join(f, 's.json'), '--out', join(f, 'out.csv')], /d\.csv, row 81: malformed row: 3 fields where the header has 2/);
+    await expectRejected({ 'd.csv': `a,b\n${goodRows}\n1,2,3\n`, 's.json': schemaFor(['a', 'b']) }, (f) => ['transform', join(f, 'd.csv'), '--schema', join(f, 's.json'), '--out', join(f, 'out.csv')], /d\.csv, row 81 \(line 82\): malformed row: 3 fields where the header has 2/);
   });
 
   it('names row, column and value of a non-numeric cell', async () => {
-    await expectRejected({ 'd.csv': `a,b\n${goodRows}\n4,abc\n`, 's.json': schemaFor(['a', 'b']) }, (f) => ['transform', join(f, 'd.csv'), '--schema', join(f, 's.json'), '--out', join(f, 'out.csv')], /d\.csv, row 81, column "b": "abc" is not a number/);
+    await expectRejected({ 'd.csv': `a,b\n${goodRows}\n4,abc\n`, 's.json': schemaFor(['a', 'b']) }, (f) => ['transform', join(f, 'd.csv'), '--schema', join(f, 's.json'), '--out', join(f, 'out.csv')], /d\.csv, row 81 \(line 82\), column "b": "abc" is not a number/);
   });
 
   it('names a schema column the input lacks', async () => {
-    await expectRejected({ 'd.csv': `a,b\n${goodRows}\n`, 's.json': schemaFor(['a', 'b', 'weight']) }, (f) => ['transform', join(f, 'd.csv'), '--schema', join(f, 's.json'), '--out', join(f, 'out.csv')], /column "weight": schema names a column that the input does not have/);
+    await expectRejected({ 'd.csv': `a,b\n${goodRows}\n`, 's.json': schemaFor(['a', 'b', 'weight']) }, (f) => ['transform', join(f, 'd.csv'), '--schema', join(f, 's.json'), '--out', join(f, 'out.csv')], /d\.csv, column "weight": the schema \S*s\.json names a column that the input does not have\n {2}fix: remove it from \S*s\.json/);
+  });
+
+  it('rejects a frame fitted on another table', async () => {
+    const other = goodRows.replace(/^(\d+),/gm, '$1,1,');
+    await expectRejected(
+      { 'd.csv': `a,b\n${goodRows}\n`, 'e.csv': `a,c,b2\n${other}\n`, 's.json': schemaFor(['a', 'b']) },
+      (f) => ['apply', join(f, 'e.csv'), '--frame', join(f, 'f.json'), '--out', join(f, 'out.csv'), '--ops', 'rotate(theta=0.5..1)'],
+      /e\.csv: the frame \S*f\.json was fitted on a different table: the input lacks column\(s\) b, and the input has column\(s\) c, b2 that the frame does not/,
+      (f) => ['fit', join(f, 'd.csv'), '--schema', join(f, 's.json'), '--out', join(f, 'f.json'), '--quiet'],
+    );
   });
 
   it('rejects a valid range with min > max', async () => {
@@ -203,6 +288,28 @@ describe('bad input', () => {
     const result = await geomask(['transform', 'x.csv', '--backend', 'tpu']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/Allowed choices are auto, gpu, cpu/);
+    expect(result.stderr).toMatch(/fix: run `geomask transform --help`/);
+    expect(result.stderr).not.toMatch(/Usage:/);
+  });
+
+  it('rejects operators separated by semicolons', async () => {
+    await expectRejected(
+      { 'd.csv': `a,b\n${goodRows}\n`, 's.json': schemaFor(['a', 'b']) },
+      (f) => ['transform', join(f, 'd.csv'), '--schema', join(f, 's.json'), '--out', join(f, 'out.csv'), '--ops', 'rotate(theta=pi/6..pi/3);project(k=0.5)'],
+      /contains ";", but operators are separated by commas\n {2}fix: write it as "rotate\(theta=pi\/6\.\.pi\/3\),project\(k=0\.5\)"/,
+    );
+  });
+
+  it('rejects an empty operator list', async () => {
+    await expectRejected({ 'd.csv': `a,b\n${goodRows}\n`, 's.json': schemaFor(['a', 'b']) }, (f) => ['transform', join(f, 'd.csv'), '--schema', join(f, 's.json'), '--out', join(f, 'out.csv'), '--ops', ''], /error: --ops is empty/);
+  });
+
+  it('lists the profiles for an unknown one', async () => {
+    const folder = tempFolder();
+    const result = await geomask(['transform', join(folder, 'd.csv'), '--out', join(folder, 'out.csv'), '--profile', 'medium']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^geomask: error: --profile "medium" is not a profile\n {2}fix: give one of low, moderate, high, or an operator list/);
+    expect(result.stderr).not.toMatch(/Usage:/);
   });
 
   it('fails a late error without leaving the output behind', async () => {

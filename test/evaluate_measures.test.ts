@@ -118,7 +118,7 @@ describe('filtered table', () => {
     const text = 'id,x\n' + Array.from({ length: 10 }, (_, i) => `${i},${i * 10}`).join('\n') + '\n';
     const table = new FilteredTable('t.csv', csvText('t.csv', text), () => (record) => Number(record[0]) % 3 === 0);
     const seen: { firstRow: number; records: string[][]; lines: number[] }[] = [];
-    for await (const { batch } of table.open(4).records()) seen.push({ firstRow: batch.firstRow, records: batch.records, lines: Array.from(batch.lines) });
+    for await (const { batch } of table.open(4).records()) seen.push({ firstRow: batch.firstRow, records: batch.records, lines: Array.from(batch.lines ?? []) });
     expect(seen.flatMap((b) => b.records.map((r) => r[0]))).toEqual(['0', '3', '6', '9']);
     // Each source batch of 4 rows keeps 2, 1 and 1 of them.
     expect(seen.map((b) => b.firstRow)).toEqual([0, 2, 3]);

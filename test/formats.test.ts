@@ -159,3 +159,20 @@ describe(`Parquet input and release (seed ${SEED})`, () => {
     expect(existsSync(join(out, 'x.parquet'))).toBe(false);
   });
 });
+
+describe('bad cells in Arrow input', () => {
+  it('names the row without a line', async () => {
+    const values = Array.from({ length: 60 }, (_, i) => String((i * 7) % 23));
+    values[39] = 'abc';
+    const table = arrow.tableFromArrays({ a: Float64Array.from({ length: 60 }, (_, i) => i % 13), b: values });
+    const folder = tempFolder();
+    const input = join(folder, 'd.arrow');
+    writeFileSync(input, arrow.tableToIPC(table, 'file'));
+    const schema = { columns: [{ name: 'a', role: 'numeric' }, { name: 'b', role: 'numeric' }] };
+    writeFileSync(join(folder, 's.json'), JSON.stringify(schema));
+    const run = await geomask(['fit', input, '--schema', join(folder, 's.json'), '--out', join(folder, 'f.json'), '--backend', 'cpu', '--quiet']);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/d\.arrow, row 40, column "b": "abc" is not a number/);
+    expect(run.stderr).not.toMatch(/line \d/);
+  });
+});

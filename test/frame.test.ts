@@ -4,14 +4,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.js';
 import { parseFrame } from '../src/frame/frame.js';
-import { tieAttenuation } from '../src/frame/latent.js';
+import { DEFAULT_FIT_OPTIONS } from '../src/frame/fit.js';
+import { DEFAULT_LATENT_OPTIONS, tieAttenuation } from '../src/frame/latent.js';
 import { fitMarginal, type Marginal } from '../src/frame/marginal.js';
 import { QuantileSketch } from '../src/frame/quantiles.js';
 import { packMarginals } from '../src/frame/tables.js';
 import { cellInterval } from '../src/reference/marginal_lookup.js';
 import { decimalsOf } from '../src/io/batch.js';
+import { csvFileTable } from '../src/node/jobs.js';
+import { fitTable } from '../src/pipeline/jobs.js';
 import { truncatedMoments } from '../src/stats/normal.js';
-import { DIABETES_SAMPLE, DIABETES_SCHEMA, fitFixture, loadSchema } from './helpers/fixtures.js';
+import { DIABETES_SAMPLE, DIABETES_SCHEMA, fitFixture, loadSchema, quietContext, testKeys } from './helpers/fixtures.js';
 import { SEED, writeSyntheticTable } from './helpers/synthetic.js';
 
 function source(values: number[]): QuantileSketch {
@@ -88,6 +91,28 @@ describe('packed marginals', () => {
     cellInterval(tables, 0, 1, out);
     expect(out.lo).toBe(-Infinity);
     expect(out.hi).toBe(score(2));
+  });
+});
+
+describe('latent correlation rounds', () => {
+  async function fitLog(maxRounds: number, tolerance: number): Promise<{ lines: string[]; rounds: number }> {
+    const lines: string[] = [];
+    const context = { ...quietContext(), log: (line: string) => lines.push(line) };
+    const options = { ...DEFAULT_FIT_OPTIONS, latent: { ...DEFAULT_LATENT_OPTIONS, maxRounds, tolerance } };
+    const { frame } = await fitTable(context, csvFileTable(DIABETES_SAMPLE), await loadSchema(DIABETES_SCHEMA), testKeys(), options);
+    return { lines, rounds: frame.latent.rounds };
+  }
+
+  it('log when the round limit stops them', async () => {
+    const { lines, rounds } = await fitLog(2, 0);
+    expect(rounds).toBe(2);
+    expect(lines.at(-1)).toMatch(/^latent correlation: stopped at the limit of 2 rounds with largest change 0\.\d{4}, above the tolerance 0$/);
+  });
+
+  it('stop without that line once settled', async () => {
+    const { lines, rounds } = await fitLog(5, 1);
+    expect(rounds).toBe(1);
+    expect(lines.some((line) => line.includes('stopped at the limit'))).toBe(false);
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.js';
+import { csvText } from '../src/io/table.js';
 import { csvFileTable } from '../src/node/jobs.js';
 import { inferSchema } from '../src/pipeline/jobs.js';
 import { validateSchema } from '../src/schema/schema.js';
@@ -27,6 +28,23 @@ describe('schema inference', () => {
     expect(role('anaemia')).toBe('categorical');
     expect(role('DEATH_EVENT')).toBe('sensitive');
     expect(role('serum_creatinine')).toBe('numeric');
+  });
+
+  it('warns about a typo in a numeric column', async () => {
+    const rows = Array.from({ length: 100 }, (_, i) => `${i},${(12 + (i % 17) / 10).toFixed(1)},${i % 2 ? 'M' : 'F'}`);
+    rows[39] = '39,abc,M';
+    const table = csvText('lab.csv', `id,hb,sex\n${rows.join('\n')}\n`);
+    const { schema, reasons, warnings } = await inferSchema(table, 16);
+    expect(schema.columns[1].role).toBe('categorical');
+    expect(reasons[1]).toMatch(/99 of 100 values are numbers: "abc" in row 40 \(line 41\) is not/);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^column "hb": 99 of 100 values are numbers, but "abc" in row 40 \(line 41\) is not/);
+    expect(warnings[0]).toMatch(/Correct the value .* set the column's role to "numeric"/);
+  });
+
+  it('does not warn about diagnosis codes', async () => {
+    const { warnings } = await inferSchema(csvFileTable(DIABETES_SAMPLE), 1000);
+    expect(warnings).toEqual([]);
   });
 });
 

@@ -99,7 +99,7 @@ describe(`sharded runs (seed ${SEED})`, () => {
       const out = join(folder, 'merged.frame.json');
       // Merged in another order than the rows: the frame must not depend on it.
       const order = [2, 0, 3, 1].map((i) => join(folder, `part${i}.fitstate`));
-      const merge = await geomask(['merge', ...order, '--out', out, '--key-file', key, '--label', 'typed', '--quiet']);
+      const merge = await geomask(['merge', ...order, '--out', out, '--key-file', key, '--label', 'typed']);
       expect(merge.code, merge.stderr).toBe(0);
       expect(merge.stderr).toMatch(/merged 4 parts \(4000 rows: 0\.\.3999\)/);
       expect(frameWithoutTime(out)).toEqual(frameWithoutTime(frame));

@@ -136,7 +136,7 @@ describe('page transform with bad input', () => {
       key: { mode: 'ephemeral', label: 'd.csv' },
       batchRows: 16,
     });
-    await expect(run).rejects.toThrow(/d\.csv, row 41, column "b": "abc" is not a number/);
+    await expect(run).rejects.toThrow(/d\.csv, row 41 \(line 42\), column "b": "abc" is not a number/);
   });
 });
 

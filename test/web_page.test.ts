@@ -328,7 +328,7 @@ describe.skipIf(!runBrowserTests)('web page in headless Chromium', () => {
       await page.getByRole('button', { name: 'Run the transform' }).click();
       await page.waitForSelector('#error-box:not([hidden])');
       const error = await page.textContent('#error-box');
-      expect(error).toMatch(/broken\.csv, row 41, column "num_medications": "twelve" is not a number/);
+      expect(error).toMatch(/broken\.csv, row 41 \(line 42\), column "num_medications": "twelve" is not a number/);
       expect(error).toMatch(/Fix: correct the value/);
       expect(await page.locator('#results-section').isVisible()).toBe(false);
       expect(await page.locator('#downloads a').count()).toBe(0);
@@ -342,6 +342,17 @@ describe.skipIf(!runBrowserTests)('web page in headless Chromium', () => {
       expect(await page.textContent('#error-box')).toMatch(/the gpu backend was chosen, but this browser offers no WebGPU adapter/);
       expect(await page.textContent('#error-box')).toMatch(/Fix: choose the auto or cpu backend/);
       await page.getByLabel('Backend').selectOption('auto');
+    });
+
+    it('shows the fix for an empty file', async () => {
+      for (const name of ['empty.csv', 'empty.parquet']) {
+        await dropFile(page, name, Buffer.alloc(0));
+        await page.waitForSelector('#error-box:not([hidden])');
+        const error = await page.textContent('#error-box');
+        expect(error).toMatch(new RegExp(`${name.replace('.', '\\.')}: file is empty`));
+        expect(error).toMatch(/Fix: give a (CSV|Parquet) file with/);
+        expect(await page.locator('#schema-section').isVisible()).toBe(false);
+      }
     });
 
     it('rejects an unreadable file type by name', async () => {

@@ -148,9 +148,9 @@ async function runEvaluate(input: string, options: EvaluateCliOptions, helpers: 
 
   const engine = await selectEngine(options.backend, options.batchRows, log);
   try {
+    const { schema, inferredPath } = await helpers.schemaFor(input, options.schema, `${helpers.stem(options.out)}.schema.json`, options.batchRows);
     const { keys } = await helpers.keysFor(options, input, 'evaluate');
     const context = helpers.jobContext(engine, options);
-    const { schema, inferredPath } = await helpers.schemaFor(input, options.schema, `${helpers.stem(options.out)}.schema.json`, options.batchRows);
     const evaluateOptions: EvaluateOptions = { controlShare: options.controlShare, attackRows: options.attackRows, calibrationRows: options.calibrationRows, categoricalMismatch: options.categoricalMismatch, target: targetOption(options.target) };
 
     let report;

@@ -1,13 +1,14 @@
 import { Command, CommanderError, Option } from 'commander';
 import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Engine } from '../engine/engine.js';
 import { selectEngine, type BackendChoice } from '../engine/select.js';
-import { InputError } from '../errors.js';
+import { formatInputError, InputError } from '../errors.js';
 import { loadFrame, parseFrame, type Frame } from '../frame/frame.js';
 import { writeFileAtomic } from '../io/atomic_file.js';
 import { readJsonFile } from '../node/files.js';
-import { formatOf, openTableFile, TABLE_FORMATS } from '../node/formats.js';
+import { formatOf, formatOfExtension, openTableFile, TABLE_FORMATS } from '../node/formats.js';
 import { applyFile } from '../node/jobs.js';
 import { fitTables, inferSchema, type JobContext } from '../pipeline/jobs.js';
 import { parseShard } from '../io/shard.js';
@@ -15,9 +16,9 @@ import { addScaleCommands, fitPartial } from './scale_commands.js';
 import { KEY_WARNING, readOrCreateKey } from '../node/key_file.js';
 import { randomSecret } from '../prf/keys.js';
 import { RunKeys } from '../pipeline/keys.js';
-import { describeOperator, parseOperators, profileOperators, PROFILES, resolveOperators, type OperatorSpec, type Profile } from '../pipeline/operators.js';
+import { describeOperator, parseOperators, parseProfile, profileOperators, PROFILES, resolveOperators, type OperatorSpec, type Profile } from '../pipeline/operators.js';
 import { buildRunReport, operatorWarnings } from '../pipeline/run_report.js';
-import { validateSchema, type Schema } from '../schema/schema.js';
+import { rememberSchemaOrigin, validateSchema, type Schema } from '../schema/schema.js';
 import { VERSION } from '../version.js';
 import { addEvaluateCommand } from './evaluate.js';
 import { Progress } from './progress.js';
@@ -32,7 +33,15 @@ export interface CommonOptions {
   format?: string;
 }
 
+/** Set from --quiet before each command's action runs. */
+let quiet = false;
+
+/**
+ * Prints a log line on stderr. Lines that start with "warning: " are warnings and are
+ * printed even with --quiet, which drops every other line.
+ */
 export function log(line: string): void {
+  if (quiet && !line.startsWith('warning: ')) return;
   process.stderr.write(`geomask: ${line}\n`);
 }
 
@@ -63,13 +72,13 @@ export function addCommon(command: Command): Command {
     .option('--batch-rows <n>', 'rows per batch; memory grows with it, the GPU runs faster with more', positiveInteger, 65536)
     .option('--key-file <path>', 'keep the secret in this file (created if missing) for reproducible runs; without it a fresh ephemeral key is used')
     .option('--label <text>', 'dataset label mixed into every key (default: the input file name); shards of one input need the same label')
-    .option('--quiet', 'no progress lines on stderr');
+    .option('--quiet', 'print only warnings and errors on stderr (no progress or log lines)');
 }
 
 export function addOperators(command: Command): Command {
   return command
     .option('--ops <list>', 'operator list, such as "rotate(theta=0.52..1.05,rho=0.5),project(k=0.5)"')
-    .addOption(new Option('--profile <name>', 'named operator profile (default moderate)').choices([...PROFILES]));
+    .option('--profile <name>', `named operator profile: ${PROFILES.join(', ')} (default moderate)`, parseProfile);
 }
 
 export function stem(path: string): string {
@@ -109,17 +118,49 @@ export function jobContext(engine: Engine, options: CommonOptions): JobContext {
 }
 
 export async function loadSchemaFile(path: string): Promise<Schema> {
-  return validateSchema(await readJsonFile(path, 'schema'), path);
+  const schema = validateSchema(await readJsonFile(path, 'schema'), path);
+  rememberSchemaOrigin(schema, { file: path, kind: 'schema' });
+  return schema;
 }
 
 /**
  * The schema given with --schema, or one inferred from the input. An inferred schema is
- * returned with the path it should be written to once the run has succeeded.
+ * returned with the path it should be written to once the run has succeeded. Raises an
+ * InputError when a different schema file already exists at that path.
  */
 export async function schemaFor(input: string, schemaPath: string | undefined, writeTo: string, batchRows: number, format?: string): Promise<{ schema: Schema; inferredPath?: string }> {
   if (schemaPath) return { schema: await loadSchemaFile(schemaPath) };
-  const { schema } = await inferSchema(openTableFile(input, formatOf(input, format)), batchRows);
+  const { schema, warnings } = await inferSchema(openTableFile(input, formatOf(input, format)), batchRows);
+  for (const warning of warnings) log(`warning: ${warning}`);
+  await checkInferredSchemaPath(schema, writeTo, input);
   return { schema, inferredPath: writeTo };
+}
+
+/**
+ * Rejects an existing file at the inferred schema's path unless it contains the same
+ * schema, so that a run never replaces a schema edited by hand. A rerun that infers the
+ * same schema goes on.
+ */
+async function checkInferredSchemaPath(schema: Schema, path: string, input: string): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  let existing: unknown;
+  try {
+    existing = JSON.parse(text);
+  } catch {
+    existing = undefined;
+  }
+  if (JSON.stringify(existing) === JSON.stringify(schema)) return;
+  throw new InputError(
+    `schema file already exists and differs from the schema inferred from ${input}, so writing the inferred schema would replace it`,
+    `pass --schema ${path} to use it, or remove it`,
+    { file: path },
+  );
 }
 
 export async function writeInferredSchema(schema: Schema, path: string | undefined): Promise<void> {
@@ -130,13 +171,13 @@ export async function writeInferredSchema(schema: Schema, path: string | undefin
 
 /** Parses --ops early, so a typo fails before any pass over the data. */
 function checkOperatorOptions(options: { ops?: string; profile?: Profile }): void {
-  if (options.ops && options.profile) throw new InputError('both --ops and --profile were given', 'choose one of them');
-  if (options.ops) parseOperators(options.ops);
+  if (options.ops !== undefined && options.profile) throw new InputError('both --ops and --profile were given', 'choose one of them');
+  if (options.ops !== undefined) parseOperators(options.ops);
 }
 
 export function operatorsFor(options: { ops?: string; profile?: Profile }, frame: Frame): { specs: OperatorSpec[]; profile?: Profile } {
   checkOperatorOptions(options);
-  if (options.ops) return { specs: parseOperators(options.ops) };
+  if (options.ops !== undefined) return { specs: parseOperators(options.ops) };
   const profile = options.profile ?? 'moderate';
   if (!options.profile) log('no --ops or --profile given: using --profile moderate');
   return { specs: profileOperators(profile, frame.columns.length, frame.rows), profile };
@@ -160,18 +201,22 @@ async function runTransformOrApply(
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
   const inputFormat = formatOf(input, options.format);
   const outputFormat = formatOf(options.out, options.outFormat);
+  const outExtension = extname(options.out);
+  if (options.outFormat === undefined && outExtension !== '' && formatOfExtension(options.out) === undefined) {
+    log(`warning: --out ${options.out}: the extension "${outExtension}" names no table format, so the release is written as CSV. Name the file .csv, or choose the format with --out-format`);
+  }
   const engine = await selectEngine(options.backend, options.batchRows, log);
   try {
+    // The schema comes first, so that a rejected schema leaves no new key file behind.
+    const inferred = command === 'transform' ? await schemaFor(input, options.schema, `${stem(options.out)}.schema.json`, options.batchRows, inputFormat) : undefined;
     const { keys, key } = await keysFor(options, input, command);
     const context = jobContext(engine, options);
     let frame: Frame;
     let fitSeconds = 0;
     let frameOut: string | undefined;
-    let inferred: { schema: Schema; inferredPath?: string } | undefined;
-    if (command === 'apply') {
+    if (!inferred) {
       frame = parseFrame(JSON.stringify(await readJsonFile(options.frame!, 'frame')), options.frame!);
     } else {
-      inferred = await schemaFor(input, options.schema, `${stem(options.out)}.schema.json`, options.batchRows, inputFormat);
       const fit = await fitTables(context, [openTableFile(input, inputFormat)], inferred.schema, keys);
       frame = fit.frame;
       fitSeconds = fit.seconds;
@@ -224,8 +269,12 @@ export function buildProgram(): Command {
   const program = new Command('geomask')
     .description('Keyed geometric masking of structured clinical records (rotate, project) with a Gaussian-copula frame')
     .version(VERSION)
-    .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    // main() prints Commander's usage errors in the format of every other error.
+    .configureOutput({ outputError: () => {} })
+    .hook('preAction', (_program, action) => {
+      quiet = action.opts().quiet === true;
+    });
 
   program
     .command('schema')
@@ -237,7 +286,7 @@ export function buildProgram(): Command {
     .action(async (input: string, options: { out?: string; batchRows: number; format?: string }) => {
       const out = options.out ?? `${basename(input, extname(input))}.schema.json`;
       checkOutput(out, input);
-      const { schema, reasons } = await inferSchema(openTableFile(input, formatOf(input, options.format)), options.batchRows);
+      const { schema, reasons, warnings } = await inferSchema(openTableFile(input, formatOf(input, options.format)), options.batchRows);
       await writeFileAtomic(out, `${JSON.stringify(schema, null, 2)}\n`);
       const width = Math.max(...schema.columns.map((c) => c.name.length));
       for (let i = 0; i < schema.columns.length; i++) {
@@ -245,6 +294,7 @@ export function buildProgram(): Command {
         process.stderr.write(`  ${c.name.padEnd(width)}  ${c.role.padEnd(11)}  ${reasons[i]}${c.quasi_identifier ? ', quasi-identifier' : ''}\n`);
       }
       if (schema.patient) log(`patient column: ${schema.patient}`);
+      for (const warning of warnings) log(`warning: ${warning}`);
       log(`wrote ${out}; edit roles, units, valid ranges (min, max) and decimals, then pass it with --schema`);
     });
 
@@ -265,8 +315,8 @@ export function buildProgram(): Command {
     for (const path of inputs) checkOutput(options.out, path);
     const engine = await selectEngine(options.backend, options.batchRows, log);
     try {
-      const { keys } = await keysFor(options, input, 'fit');
       const { schema, inferredPath } = await schemaFor(input, options.schema, `${stem(options.out)}.schema.json`, options.batchRows, options.format);
+      const { keys } = await keysFor(options, input, 'fit');
       const tables = inputs.map((path) => openTableFile(path, formatOf(path, options.format)));
       const { frame, rows, seconds } = await fitTables(jobContext(engine, options), tables, schema, keys);
       await writeFileAtomic(options.out, `${JSON.stringify(frame)}\n`);
@@ -311,8 +361,17 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** Formats a Commander usage error (unknown option, invalid choice, missing argument) with a fix line. */
+function usageErrorText(program: Command, argv: string[], error: CommanderError): string {
+  const problem = error.message.replace(/^error: /, '');
+  const command = program.commands.find((c) => c.name() === argv[0]);
+  const fix = command ? `run \`geomask ${command.name()} --help\` for its arguments and options` : 'run `geomask --help` for the commands';
+  return `error: ${formatInputError(problem, fix, {})}`;
+}
+
 /** Runs the CLI; returns the exit status: 0 done, 2 bad input or usage, 1 internal failure. */
 export async function main(argv: string[]): Promise<number> {
+  quiet = false;
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -320,6 +379,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) return 0;
+      // Without a command Commander has printed the help, which lists the commands.
+      if (error.code !== 'commander.help') process.stderr.write(`geomask: ${usageErrorText(program, argv, error)}\n`);
       return 2;
     }
     if (error instanceof InputError) {

@@ -31,10 +31,10 @@ export class FilteredTable implements TableInput {
         batch.records.forEach((record, r) => {
           if (!keep!(record, batch.firstRow + r)) return;
           rows.push(record);
-          lines.push(batch.lines[r]);
+          if (batch.lines) lines.push(batch.lines[r]);
         });
         if (rows.length === 0) continue;
-        yield { header, batch: { firstRow: kept, records: rows, lines: Int32Array.from(lines) } };
+        yield { header, batch: { firstRow: kept, records: rows, lines: batch.lines ? Int32Array.from(lines) : undefined } };
         kept += rows.length;
       }
     }

@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import { validateSchema, type Schema } from '../schema/schema.js';
+import { rememberSchemaOrigin, validateSchema, type Schema } from '../schema/schema.js';
 import { fromNested } from './linalg.js';
 import type { CategoricalMarginal } from '../pipeline/pram.js';
 import type { Marginal } from './marginal.js';
@@ -95,5 +95,6 @@ export function parseFrame(text: string, source: string): Frame {
     throw new InputError(`frame matrices are not ${d} × ${d}`, 'fit the frame again with `geomask fit`', { file: source });
   }
   frame.schema = validateSchema(frame.schema, source);
+  rememberSchemaOrigin(frame.schema, { file: source, kind: 'frame' });
   return frame as Frame;
 }

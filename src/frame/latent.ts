@@ -186,6 +186,10 @@ export async function fitLatentCorrelation(
     log(`latent correlation: round ${rounds}, largest change ${lastChange.toFixed(4)}`);
     if (lastChange <= options.tolerance) break;
   }
+  if (lastChange > options.tolerance) {
+    // Expected on small samples, where the Monte Carlo noise of one round exceeds the tolerance.
+    log(`latent correlation: stopped at the limit of ${maxRounds} rounds with largest change ${lastChange.toFixed(4)}, above the tolerance ${options.tolerance}`);
+  }
 
   const factor = cholesky(current, d);
   if (!factor) throw new Error('final latent correlation is not positive definite');

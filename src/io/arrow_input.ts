@@ -165,11 +165,6 @@ export function arrowPass(name: string, open: () => ArrowSource, batchRows: numb
   };
 }
 
-function lineNumbers(firstRow: number, rows: number): Int32Array {
-  // Row r (1-based r + 1) reads as line r + 2 in a CSV with a header, which messages omit.
-  return Int32Array.from({ length: rows }, (_, r) => firstRow + r + 2);
-}
-
 /** Reads every column as text, row-major, for schema inference. */
 function textRecords(table: arrow.RecordBatch | arrow.Table, types: ColumnType[], firstRow: number): RecordBatch {
   const rows = table.numRows;
@@ -180,7 +175,7 @@ function textRecords(table: arrow.RecordBatch | arrow.Table, types: ColumnType[]
     for (let c = 0; c < columns.length; c++) record[c] = columns[c][r];
     records[r] = record;
   }
-  return { firstRow, records, lines: lineNumbers(firstRow, rows) };
+  return { firstRow, records };
 }
 
 /**
@@ -207,14 +202,13 @@ function toArrowBatch(plan: ColumnPlan, types: ColumnType[], table: arrow.Record
       records[r] = record;
     }
   }
-  const lines = lineNumbers(firstRow, rows);
   if (textual.length > 0) {
     for (const column of textual) {
       const texts = readTexts(table.getChildAt(column.source)!, types[column.source]);
       for (let r = 0; r < rows; r++) records[r][column.source] = texts[r];
     }
   }
-  const batch = textual.length > 0 ? toBatch(plan, { firstRow, records, lines }, decimals) : undefined;
+  const batch = textual.length > 0 ? toBatch(plan, { firstRow, records }, decimals) : undefined;
   const numeric64 = batch?.numeric64 ?? new Float64Array(plan.numeric.length * rows);
 
   plan.numeric.forEach((column, j) => {
@@ -238,5 +232,5 @@ function toArrowBatch(plan: ColumnPlan, types: ColumnType[], table: arrow.Record
     }
     if (decimals) decimals[j] = most;
   });
-  return { firstRow, rows, records, lines, numeric64, numeric: Float32Array.from(numeric64) };
+  return { firstRow, rows, records, numeric64, numeric: Float32Array.from(numeric64) };
 }

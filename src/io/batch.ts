@@ -77,7 +77,8 @@ export interface Batch {
   rowStride?: number;
   rows: number;
   records: string[][];
-  lines: Int32Array;
+  /** Line of each row in a CSV file; absent for Parquet and Arrow input. */
+  lines?: Int32Array;
   /** Columnar d × rows: column j of row r at j * rows + r. */
   numeric64: Float64Array;
   numeric: Float32Array;
@@ -128,7 +129,7 @@ export function toBatch(plan: ColumnPlan, raw: RecordBatch, decimals?: Int32Arra
         throw new InputError(
           `"${text}" is not a number`,
           `correct the value, list it in the schema's "missing_tokens" if it means missing, or set the column's role to "categorical"`,
-          { file: plan.file, row: raw.firstRow + r + 1, line: raw.lines[r], column: column.name },
+          { file: plan.file, row: raw.firstRow + r + 1, line: raw.lines?.[r], column: column.name },
         );
       }
       const value = Number(trimmed);

@@ -6,8 +6,11 @@ export interface RecordBatch {
   /** 0-based index of the first record among the data rows of the whole file. */
   firstRow: number;
   records: string[][];
-  /** Physical line on which each record starts (1-based; the header is line 1). */
-  lines: Int32Array;
+  /**
+   * Physical line on which each record starts (1-based; the header is line 1). Absent
+   * for Parquet and Arrow input, whose rows have no lines.
+   */
+  lines?: Int32Array;
 }
 
 export interface CsvSource {

@@ -26,9 +26,11 @@ export class ParquetTable implements TableInput {
     let totalRows = 0;
     async function* batches(): AsyncGenerator<arrow.Table> {
       const pw = await parquetWasm();
+      const bytes = await blob();
+      if (bytes.size === 0) throw new InputError('file is empty', 'give a Parquet file with columns and data rows', { file: name });
       let file: Awaited<ReturnType<typeof pw.ParquetFile.fromFile>>;
       try {
-        file = await pw.ParquetFile.fromFile(await blob());
+        file = await pw.ParquetFile.fromFile(bytes);
       } catch (error) {
         throw new InputError(`cannot read the file as Parquet (${describe(error)})`, 'give a Parquet file, or name the format with --format', { file: name });
       }

@@ -12,8 +12,11 @@ export function parseShard(text: string): Shard {
   const match = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = match ? Number(match[1]) : NaN;
   const count = match ? Number(match[2]) : NaN;
-  if (!match || count < 1 || index >= count) {
+  if (!match || count < 1) {
     throw new InputError(`--shard "${text}" is not of the form i/n with 0 ≤ i < n`, 'give the shard as i/n, such as 0/4 for the first of four shards');
+  }
+  if (index >= count) {
+    throw new InputError(`--shard "${text}": the index ${index} must be below n = ${count}`, `shards are numbered from 0, so give 0/${count} to ${count - 1}/${count}`);
   }
   return { index, count };
 }
@@ -36,10 +39,10 @@ export function selectShard(batch: Batch, shard: Shard): Batch | undefined {
     for (let r = 0; r < rows; r++) numeric64[j * rows + r] = batch.numeric64[j * n + first + r * shard.count];
   }
   const records: string[][] = new Array(rows);
-  const lines = new Int32Array(rows);
+  const lines = batch.lines ? new Int32Array(rows) : undefined;
   for (let r = 0; r < rows; r++) {
     records[r] = batch.records[first + r * shard.count];
-    lines[r] = batch.lines[first + r * shard.count];
+    if (lines) lines[r] = batch.lines![first + r * shard.count];
   }
   return { firstRow: batch.firstRow + first, rowStride: shard.count, rows, records, lines, numeric64, numeric: Float32Array.from(numeric64) };
 }

@@ -28,6 +28,11 @@ const EXTENSIONS: Record<string, TableFormat> = {
   '.arrows': 'arrows',
 };
 
+/** Returns the format that the file's extension names, or undefined for any other extension. */
+export function formatOfExtension(path: string): TableFormat | undefined {
+  return EXTENSIONS[extname(path).toLowerCase()];
+}
+
 /** Returns the format named by --format, else the one the file extension names, else CSV. */
 export function formatOf(path: string, explicit?: string): TableFormat {
   if (explicit !== undefined) {
@@ -36,7 +41,7 @@ export function formatOf(path: string, explicit?: string): TableFormat {
     }
     return explicit as TableFormat;
   }
-  return EXTENSIONS[extname(path).toLowerCase()] ?? 'csv';
+  return formatOfExtension(path) ?? 'csv';
 }
 
 function checkFile(path: string): void {

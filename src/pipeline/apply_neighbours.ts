@@ -253,7 +253,6 @@ function virtualBatch(
     firstRow: start,
     rows,
     records,
-    lines: new Int32Array(rows),
     numeric64,
     numeric: Float32Array.from(numeric64),
     rowIds: rowIds.subarray(start, start + rows),

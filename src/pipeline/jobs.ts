@@ -19,13 +19,14 @@ import type { ResolvedOperator } from './operators.js';
 export interface JobContext {
   engine: Engine;
   batchRows: number;
+  /** Receives log lines; lines that start with "warning: " are warnings. */
   log: (line: string) => void;
   /** Progress reporter for a stage: total rows if known, fraction of the input read. */
   progress: (stage: string, total: number | undefined, fraction: () => number | undefined) => (rows: number, final?: boolean) => void;
 }
 
-/** Reads a whole table once and proposes a schema. */
-export async function inferSchema(table: TableInput, batchRows: number): Promise<{ schema: Schema; reasons: string[]; header: string[] }> {
+/** Reads a whole table once and proposes a schema, with a reason per column and warnings. */
+export async function inferSchema(table: TableInput, batchRows: number): Promise<{ schema: Schema; reasons: string[]; warnings: string[]; header: string[] }> {
   const inference = new SchemaInference();
   let header: string[] = [];
   for await (const { header: h, batch } of table.open(batchRows).records()) {

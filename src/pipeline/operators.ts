@@ -41,6 +41,14 @@ export function profileOperators(profile: Profile, d: number, n: number): Operat
   }
 }
 
+/** Parses a --profile value, so that a wrong name fails with the list of profiles. */
+export function parseProfile(text: string): Profile {
+  if (!(PROFILES as readonly string[]).includes(text)) {
+    throw new InputError(`--profile "${text}" is not a profile`, `give one of ${PROFILES.join(', ')}, or an operator list with --ops`);
+  }
+  return text as Profile;
+}
+
 const usage = 'write operators as name(param=value,...), for example "rotate(theta=0.52..1.05,rho=0.5),project(k=0.5)"';
 
 /** Parses a number or a multiple of π: "0.5", "pi/3", "2*pi/3", "0.25pi". */
@@ -89,6 +97,13 @@ function splitStages(text: string): string[] {
 
 /** Parses an --ops string into operator specs (defaults filled, values range-checked). */
 export function parseOperators(text: string): OperatorSpec[] {
+  if (text.trim() === '') {
+    throw new InputError('--ops is empty', 'give an operator list, such as "rotate(theta=0.52..1.05,rho=0.5),project(k=0.5)", or drop --ops to use a profile');
+  }
+  // Without this check "a;b(x=1)" fails later as a parameter that is not a number.
+  if (text.includes(';')) {
+    throw new InputError(`--ops "${text}" contains ";", but operators are separated by commas`, `write it as "${text.replace(/;/g, ',')}" (only --grid separates settings with ";")`);
+  }
   const specs: OperatorSpec[] = [];
   for (const stage of splitStages(text)) {
     const match = /^([a-z_]+)\s*(?:\((.*)\))?$/i.exec(stage);

@@ -100,7 +100,7 @@ export class ReleaseBuilder {
     return this.dates.shift(text, this.dates.offsetDays(who), {
       file: plan.file,
       row: batchRow(batch, r) + 1,
-      line: batch.lines[r],
+      line: batch.lines?.[r],
       column: plan.header[source],
     });
   }

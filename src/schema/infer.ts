@@ -1,8 +1,16 @@
+import { formatRow } from '../errors.js';
 import type { RecordBatch } from '../io/csv_reader.js';
 import { isIsoDate } from '../pipeline/dates.js';
 import { DEFAULT_MISSING_TOKENS, type ColumnSchema, type Role, type Schema } from './schema.js';
 
 const NUMBER_PATTERN = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/**
+ * A column proposed as categorical because some values are not numbers gets a warning
+ * when at least this share of its values are numbers, because a few typos then turn a
+ * measurement into text. Roles chosen by name (identifiers, sensitive columns such as
+ * ICD-9 diagnosis codes, which mix numbers and V codes) get no warning.
+ */
+const MOSTLY_NUMERIC_SHARE = 0.9;
 /** Distinct values tracked per column; beyond this a column counts as "many distinct". */
 const DISTINCT_CAP = 2_000_000;
 
@@ -22,6 +30,8 @@ interface ColumnStats {
   dates: number;
   totalLength: number;
   distinct: Set<string> | undefined;
+  /** The first present value that is not a number, with its 1-based row and CSV line. */
+  firstNonNumber?: { text: string; row: number; line?: number };
 }
 
 /** Collects per-column statistics from record batches, then proposes a schema. */
@@ -38,7 +48,7 @@ export class SchemaInference {
     if (this.stats.length === 0) {
       this.stats = header.map((name) => ({ name, present: 0, numeric: 0, integer: 0, dates: 0, totalLength: 0, distinct: new Set<string>() }));
     }
-    for (const record of batch.records) {
+    batch.records.forEach((record, r) => {
       for (let c = 0; c < this.stats.length; c++) {
         const text = record[c].trim();
         if (this.missing.has(text)) continue;
@@ -48,22 +58,27 @@ export class SchemaInference {
         if (NUMBER_PATTERN.test(text)) {
           s.numeric++;
           if (Number.isInteger(Number(text))) s.integer++;
-        } else if (isIsoDate(text)) {
-          s.dates++;
+        } else {
+          s.firstNonNumber ??= { text, row: batch.firstRow + r + 1, line: batch.lines?.[r] };
+          if (isIsoDate(text)) s.dates++;
         }
         if (s.distinct) {
           s.distinct.add(text);
           if (s.distinct.size > DISTINCT_CAP) s.distinct = undefined;
         }
       }
-    }
+    });
     this.rows += batch.records.length;
   }
 
-  /** The proposed schema, with one reason per column for the summary. */
-  result(): { schema: Schema; reasons: string[] } {
+  /**
+   * Returns the proposed schema, one reason per column for the summary, and warnings
+   * about columns that are mostly numbers but not all.
+   */
+  result(): { schema: Schema; reasons: string[]; warnings: string[] } {
     const columns: ColumnSchema[] = [];
     const reasons: string[] = [];
+    const warnings: string[] = [];
     let patient: string | undefined;
 
     for (const s of this.stats) {
@@ -107,6 +122,16 @@ export class SchemaInference {
         reason = `text, ${distinct === Infinity ? 'many' : distinct} categories`;
       }
 
+      const bad = s.firstNonNumber;
+      if (bad && role === 'categorical' && s.numeric >= MOSTLY_NUMERIC_SHARE * s.present) {
+        const where = `"${bad.text}" in ${formatRow(bad.row, bad.line)}`;
+        reason += `, but ${s.numeric} of ${s.present} values are numbers: ${where} is not`;
+        warnings.push(
+          `column "${s.name}": ${s.numeric} of ${s.present} values are numbers, but ${where} is not, so the column is proposed as ${role}. ` +
+            `Correct the value or list it in "missing_tokens" if it means missing, then rerun \`geomask schema\` or set the column's role to "numeric" in the schema.`,
+        );
+      }
+
       const column: ColumnSchema = { name: s.name, role };
       if (role === 'numeric') column.quasi_identifier = true;
       if (role === 'categorical') column.quasi_identifier = QUASI_NAME.test(s.name);
@@ -117,6 +142,6 @@ export class SchemaInference {
 
     const schema: Schema = { format: 'ehr-geomask-schema', version: 1, missing_tokens: [...this.missing], columns };
     if (patient !== undefined) schema.patient = patient;
-    return { schema, reasons };
+    return { schema, reasons, warnings };
   }
 }

@@ -45,11 +45,48 @@ export interface Schema {
 
 export const DEFAULT_MISSING_TOKENS = ['', 'NA', 'NaN', '?', 'null'];
 
+/** The file a schema was read from: a schema file, or the frame file that carries its schema. */
+export interface SchemaOrigin {
+  file: string;
+  kind: 'schema' | 'frame';
+}
+
+// Schemas are plain JSON objects that are written back out, so their origin is kept
+// beside them for messages instead of in a field.
+const origins = new WeakMap<object, SchemaOrigin>();
+
+/** Records the file a validated schema came from, so that header mismatches can name it. */
+export function rememberSchemaOrigin(schema: Schema, origin: SchemaOrigin): void {
+  origins.set(schema, origin);
+}
+
+/**
+ * Raises an InputError for a frame whose columns differ from the input's, listing
+ * every column missing on either side.
+ */
+function rejectFrameForHeader(frame: string, input: string, names: ReadonlySet<string>, header: readonly string[]): void {
+  const absent = [...names].filter((name) => !header.includes(name));
+  const extra = header.filter((name) => !names.has(name));
+  if (absent.length === 0 && extra.length === 0) return;
+  const differences: string[] = [];
+  if (absent.length > 0) differences.push(`the input lacks column(s) ${absent.join(', ')}`);
+  if (extra.length > 0) differences.push(`the input has column(s) ${extra.join(', ')} that the frame does not`);
+  throw new InputError(
+    `the frame ${frame} was fitted on a different table: ${differences.join(', and ')}`,
+    'apply the frame to a table with the columns it was fitted on, or fit a frame on this table with `geomask fit` (or run `geomask transform`)',
+    { file: input },
+  );
+}
+
 /** Checks a parsed schema object and the columns it names against a file's header. */
 export function validateSchema(value: unknown, source: string, header?: readonly string[]): Schema {
   const fail = (problem: string, fix: string, column?: string): never => {
     throw new InputError(problem, fix, { file: source, column });
   };
+  const origin = typeof value === 'object' && value !== null ? origins.get(value) : undefined;
+  // "the schema s.json" when the schema came from a file other than the input.
+  const schemaName = origin?.kind === 'schema' ? `the schema ${origin.file}` : 'schema';
+  const schemaPlace = origin?.kind === 'schema' ? origin.file : 'the schema';
   if (typeof value !== 'object' || value === null) fail('schema is not a JSON object', 'write a schema with `geomask schema DATA.csv` and edit it');
   const schema = value as Partial<Schema>;
   if (!Array.isArray(schema.columns)) fail('schema has no "columns" array', 'write a schema with `geomask schema DATA.csv` and edit it');
@@ -62,8 +99,8 @@ export function validateSchema(value: unknown, source: string, header?: readonly
     if (!ROLES.includes(column.role)) {
       fail(`unknown role "${String(column.role)}"`, `set "role" to one of: ${ROLES.join(', ')}`, column.name);
     }
-    if (header && !header.includes(column.name)) {
-      fail('schema names a column that the input does not have', `remove it from the schema or fix its name; the input has: ${header.slice(0, 12).join(', ')}${header.length > 12 ? ', …' : ''}`, column.name);
+    if (header && !header.includes(column.name) && origin?.kind !== 'frame') {
+      fail(`${schemaName} names a column that the input does not have`, `remove it from ${schemaPlace} or fix its name; the input has: ${header.slice(0, 12).join(', ')}${header.length > 12 ? ', …' : ''}`, column.name);
     }
     if (column.min !== undefined && typeof column.min !== 'number') fail('"min" is not a number', 'write min as a JSON number', column.name);
     if (column.max !== undefined && typeof column.max !== 'number') fail('"max" is not a number', 'write max as a JSON number', column.name);
@@ -77,10 +114,11 @@ export function validateSchema(value: unknown, source: string, header?: readonly
       fail('"sentinels" is not a list of numbers', 'write sentinel codes as a JSON array of numbers, such as [-1]', column.name);
     }
   }
+  if (header && origin?.kind === 'frame') rejectFrameForHeader(origin.file, source, names, header);
   if (header) {
     const missing = header.filter((name) => !names.has(name));
     if (missing.length > 0) {
-      fail(`schema has no entry for input column(s): ${missing.join(', ')}`, 'add them to the schema (role "drop" removes a column)');
+      fail(`${schemaName} has no entry for input column(s): ${missing.join(', ')}`, `add them to ${schemaPlace} (role "drop" removes a column)`);
     }
   }
   if (schema.patient !== undefined && !names.has(schema.patient)) {
@@ -89,7 +127,7 @@ export function validateSchema(value: unknown, source: string, header?: readonly
   if (schema.missing_tokens !== undefined && !(Array.isArray(schema.missing_tokens) && schema.missing_tokens.every((t) => typeof t === 'string'))) {
     fail('"missing_tokens" is not a list of strings', 'write it as a JSON array of strings, such as ["", "NA", "?"]');
   }
-  return {
+  const validated: Schema = {
     format: 'ehr-geomask-schema',
     version: 1,
     missing_tokens: schema.missing_tokens ?? DEFAULT_MISSING_TOKENS,
@@ -98,6 +136,8 @@ export function validateSchema(value: unknown, source: string, header?: readonly
     date_shift_weeks: schema.date_shift_weeks,
     columns: schema.columns as ColumnSchema[],
   };
+  if (origin) origins.set(validated, origin);
+  return validated;
 }
 
 export function numericColumns(schema: Schema): ColumnSchema[] {

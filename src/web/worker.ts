@@ -64,7 +64,8 @@ async function infer(request: Extract<WorkerRequest, { type: 'infer' }>): Promis
     fractionRead = fraction;
     progress(rows);
   });
-  const { schema, reasons, header } = await inferSchema(observed, request.batchRows);
+  const { schema, reasons, warnings, header } = await inferSchema(observed, request.batchRows);
+  for (const warning of warnings) log(`warning: ${warning}`);
   progress(rows, true);
   reply({ type: 'schema', schema, reasons, header, rows });
 }

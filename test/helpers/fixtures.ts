@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { CpuEngine } from '../../src/engine/cpu.js';
 import { GpuEngine } from '../../src/engine/gpu.js';
 import { testGpu } from './gpu.js';
@@ -14,8 +15,10 @@ import { validateSchema, type Schema } from '../../src/schema/schema.js';
 export const DIABETES_SAMPLE = 'examples/diabetes_sample.csv';
 export const DIABETES_SCHEMA = 'examples/diabetes_sample.schema.json';
 export const HEART_FAILURE = 'examples/heart_failure.csv';
-export const DIABETES_FULL = '../shared/data/diabetes130/diabetic_data.csv';
-export const PHYSIONET = '../shared/data/physionet2012/physionet2012_patients_wide.csv';
+/** Folder of the full clinical tables that some tests read: $GEOMASK_DATA, else ../shared/data. */
+export const DATA_FOLDER = process.env.GEOMASK_DATA ?? '../shared/data';
+export const DIABETES_FULL = join(DATA_FOLDER, 'diabetes130/diabetic_data.csv');
+export const PHYSIONET = join(DATA_FOLDER, 'physionet2012/physionet2012_patients_wide.csv');
 
 export function quietContext(engine: Engine = new CpuEngine(), batchRows = 65536): JobContext {
   return { engine, batchRows, log: () => {}, progress: () => () => {} };
