@@ -107,8 +107,8 @@ fn upper_side_draw(lo: f32, hi: f32, v: f32) -> f32 {
 // Narrow intervals: the twin of narrowIntervalDraw in the CPU reference, a series for
 // the inverse CDF of exp(−ε u − κ u²) across [lo, hi] that costs no transcendental
 // function (ε = midpoint × width, κ = width² / 2).
-const NARROW_WIDTH: f32 = 0.3;
-const NARROW_TILT: f32 = 0.3;
+const NARROW_WIDTH: f32 = 0.1;
+const NARROW_TILT: f32 = 0.25;
 
 fn narrow_interval_draw(lo: f32, hi: f32, v: f32) -> f32 {
   let width = hi - lo;

@@ -70,7 +70,7 @@ describe('normal distribution (float64 reference)', () => {
   it('draws narrow intervals as the exact inversion does', () => {
     let narrow = 0;
     for (let lo = -8; lo <= 8; lo += 0.0731) {
-      for (const width of [1e-4, 1e-3, 0.01, 0.05, 0.15, 0.3]) {
+      for (const width of [1e-4, 1e-3, 0.01, 0.05, 0.1]) {
         const hi = lo + width;
         if (!isNarrowInterval(lo, hi)) continue;
         narrow++;
@@ -82,12 +82,12 @@ describe('normal distribution (float64 reference)', () => {
           const p = pLo + v * (pHi - pLo);
           const exact = upper ? -normalQuantile(p) : normalQuantile(p);
           const draw = narrowIntervalDraw(lo, hi, v);
-          expect(Math.abs(draw - exact), `lo=${lo} width=${width} v=${v}`).toBeLessThan(1e-5);
+          expect(Math.abs(draw - exact), `lo=${lo} width=${width} v=${v}`).toBeLessThan(1e-6);
           expect(truncatedStandardNormal(lo, hi, v)).toBe(draw);
         }
       }
     }
-    expect(narrow).toBeGreaterThan(600);
+    expect(narrow).toBeGreaterThan(500);
     expect(isNarrowInterval(-1, -0.6)).toBe(false);
     expect(isNarrowInterval(4, 4.1)).toBe(false);
   });

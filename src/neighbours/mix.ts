@@ -13,6 +13,9 @@ export interface Groups {
   offsets: Uint32Array;
 }
 
+// NOTE: groups are a discrete function of the whitened rows. The GPU's float32 rows and
+// the CPU reference's float64 rows can put a row near a split on different sides, and the
+// splits below follow, so the two backends' mix releases can differ in many rows.
 export function formGroups(points: Float32Array, n: number, d: number, k: number, key: Uint32Array, patients?: Uint32Array): Groups {
   if (k < 2) throw new InputError(`mix needs k ≥ 2, got ${k}`, 'set mix(k=…) to 2 or more (10 is the high profile)');
   if (n < k) throw new InputError(`mix(k=${k}) needs at least ${k} rows to form a group, the input has ${n}`, 'lower k or give more rows');
