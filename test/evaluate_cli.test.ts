@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DIABETES_SAMPLE, DIABETES_SCHEMA } from './helpers/fixtures.js';
@@ -105,6 +105,15 @@ describe('evaluate --release audits a transform', () => {
     expect(report.input.controls).toBe(1000);
     expect(report.settings[0].operators).toEqual(run.operators);
     expect(report.settings[0].privacy.linkage.aware.numeric.accuracy).toBeLessThan(0.05);
+    expect(report.settings[0].privacy.linkage.numeric.accuracy).toBeLessThan(0.05);
+  });
+
+  it('takes the schema from the frame without --schema', async () => {
+    const args = ['evaluate', join(folder, 'input.csv'), '--release', join(folder, 'release.csv'), '--control', join(folder, 'control.csv'), '--row-map', join(folder, 'map.csv'), '--out', join(folder, 'framed.json')];
+    const result = await geomask([...args, '--attack-rows', '300', '--calibration-rows', '1000', '--key-file', join(folder, 'k.key'), '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(existsSync(join(folder, 'framed.schema.json'))).toBe(false);
+    const report = JSON.parse(readFileSync(join(folder, 'framed.json'), 'utf8'));
     expect(report.settings[0].privacy.linkage.numeric.accuracy).toBeLessThan(0.05);
   });
 });

@@ -148,14 +148,19 @@ async function runEvaluate(input: string, options: EvaluateCliOptions, helpers: 
 
   const engine = await selectEngine(options.backend, options.batchRows, log);
   try {
-    const { schema, inferredPath } = await helpers.schemaFor(input, options.schema, `${helpers.stem(options.out)}.schema.json`, options.batchRows);
+    // An audit takes the schema from the release's frame unless --schema names one, so it
+    // infers nothing and writes no schema file.
+    const frame = auditing ? await auditFrame(options, helpers) : undefined;
+    const { schema, inferredPath } =
+      frame && options.schema === undefined
+        ? { schema: frame.schema, inferredPath: undefined }
+        : await helpers.schemaFor(input, options.schema, `${helpers.stem(options.out)}.schema.json`, options.batchRows);
     const { keys } = await helpers.keysFor(options, input, 'evaluate');
     const context = helpers.jobContext(engine, options);
     const evaluateOptions: EvaluateOptions = { controlShare: options.controlShare, attackRows: options.attackRows, calibrationRows: options.calibrationRows, categoricalMismatch: options.categoricalMismatch, target: targetOption(options.target) };
 
     let report;
     if (auditing) {
-      const frame = await auditFrame(options, helpers);
       const setting = await auditSetting(options, helpers);
       const d = frame?.columns.length ?? schema.columns.filter((c) => c.role === 'numeric').length;
       report = await auditRelease(
