@@ -213,7 +213,7 @@ describe('key text', () => {
   });
 
   it('rejects a short key and names the file', () => {
-    expect(() => parseKeyText('abcd', 'k.key', 'choose another')).toThrow(/k\.key: key file does not hold 64 hexadecimal characters\n {2}fix: choose another/);
+    expect(() => parseKeyText('abcd', 'k.key', 'choose another')).toThrow(/k\.key: key file must contain exactly 64 hexadecimal characters\n {2}fix: choose another/);
     expect(() => parseKeyText('z'.repeat(64), 'k.key')).toThrow(InputError);
   });
 });
@@ -363,7 +363,7 @@ describe('page evaluation against the CLI', () => {
       batchRows: 100,
     };
     await expect(runPageEvaluation({ ...job, controlShare: 1 })).rejects.toThrow(/share held back as controls "1" is not between 0 and 1/);
-    await expect(runPageEvaluation({ ...job, controlShare: 0.2, attackRows: 2.5 })).rejects.toThrow(/attack rows "2.5" is not a whole number ≥ 1/);
+    await expect(runPageEvaluation({ ...job, controlShare: 0.2, attackRows: 2.5 })).rejects.toThrow(/targets to attack "2.5" is not a whole number ≥ 1/);
     await expect(runPageEvaluation({ ...job, controlShare: 0.2, operators: { kind: 'list', text: 'spin(x=1)' } })).rejects.toThrow(/unknown operator "spin"/);
     expect(reads).toBe(0);
   });

@@ -335,6 +335,36 @@ describe.skipIf(!runBrowserTests)('web page in headless Chromium', () => {
       await page.screenshot({ path: join(ARTIFACTS, 'error-1280x800.png'), fullPage: true });
     });
 
+    it('withdraws results when new settings are invalid', async () => {
+      await dropFile(page, 'diabetes_sample.csv', inputText);
+      await page.waitForSelector('#schema-section:not([hidden])');
+      await page.setInputFiles('#schema-input', DIABETES_SCHEMA);
+      await expect.poll(() => page.textContent('#file-status')).toMatch(/schema loaded from/);
+      await page.getByRole('button', { name: 'Run the transform' }).click();
+      await waitForRun(page);
+      expect(await page.locator('#downloads a').count()).toBeGreaterThan(0);
+
+      await page.locator('#ops-text').fill('projet(k=0.5)');
+      await page.getByRole('button', { name: 'Run the transform' }).click();
+      await page.waitForSelector('#error-box:not([hidden])');
+      expect(await page.textContent('#error-box')).toMatch(/operator list: unknown operator "projet"/);
+      expect(await page.locator('#results-section').isVisible()).toBe(false);
+      expect(await page.locator('#downloads a').count()).toBe(0);
+      expect(await page.textContent('#progress-label')).toBe('Stopped');
+      expect(await page.textContent('#progress-text')).toMatch(/Not started: a setting is invalid/);
+
+      // A rejected key file leaves "Key file" selected, so no run falls back to an ephemeral key.
+      await page.setInputFiles('#key-input', { name: 'bad.key', mimeType: 'text/plain', buffer: Buffer.from('abcd\n') });
+      await expect.poll(() => page.textContent('#key-status')).toMatch(/bad\.key was not loaded: key file must contain exactly 64 hexadecimal characters/);
+      expect(await page.locator('#key-file-mode').isChecked()).toBe(true);
+      await page.locator('#ops-profile').check();
+      await page.getByRole('button', { name: 'Run the transform' }).click();
+      await page.waitForSelector('#error-box:not([hidden])');
+      expect(await page.textContent('#error-box')).toMatch(/"Key file" is selected but no key file is chosen/);
+
+      await page.locator('#key-ephemeral').check();
+    });
+
     it('rejects the gpu backend without an adapter', async () => {
       await page.getByLabel('Backend').selectOption('gpu');
       await page.getByRole('button', { name: 'Run the transform' }).click();

@@ -142,8 +142,8 @@ export function gridChart(report: EvaluationReport): ReportChart {
       config: FONT,
       data: { values },
       encoding: {
-        x: { field: 'risk', type: 'quantitative', title: 'linkage accuracy: aware with categoricals', axis: { format: '.0%' } },
-        y: { field: 'utility', type: 'quantitative', title: utilityTitle, scale: { zero: false } },
+        x: { field: 'risk', type: 'quantitative', title: 'linkage accuracy: aware with categoricals', axis: { format: '.2~%' } },
+        y: { field: 'utility', type: 'quantitative', title: utilityTitle, scale: { zero: false }, axis: { format: '.3~f' } },
       },
       layer: [
         { mark: { type: 'point', filled: true, size: 80 }, encoding: { color: { field: 'setting', type: 'nominal', legend: null } } },

@@ -244,6 +244,6 @@ function measureUtility(data: EvaluationData, release: EvalRows): UtilityReport 
     columns: columnUtility(columns.numeric, targets, release),
     correlation: { pearson: correlation('pearson'), spearman: correlation('spearman') },
     bands: bandShares(columns.numeric, bands, targets, release),
-    logistic: data.logistic ? data.logistic.measure(release) : unavailable('no target column: name one with --target COLUMN[=VALUE]'),
+    logistic: data.logistic ? data.logistic.measure(release) : unavailable('no target column: name one with --target COLUMN[=VALUE] (command line only)'),
   };
 }

@@ -52,15 +52,20 @@ function describe(info: GPUAdapterInfo | undefined): string {
  */
 export async function acquireGpu(): Promise<{ context?: GpuContext; reason?: string }> {
   let gpu: GPU | undefined;
+  const browserGpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
   try {
-    gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu ?? (await nodeGpu());
+    gpu = browserGpu ?? (await nodeGpu());
   } catch (error) {
     return { reason: `WebGPU bindings failed to load (${(error as Error).message})` };
   }
   if (!gpu) return { reason: 'this runtime has no WebGPU' };
 
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter) return { reason: 'no WebGPU adapter found (on Linux without a GPU, install Mesa lavapipe: mesa-vulkan-drivers from bookworm-backports)' };
+  if (!adapter) {
+    // Only Node's Dawn can be helped by installing a driver; a browser just has no adapter.
+    const advice = browserGpu ? 'this browser offers no WebGPU adapter' : 'on Linux without a GPU, install Mesa lavapipe: mesa-vulkan-drivers from bookworm-backports';
+    return { reason: `no WebGPU adapter found (${advice})` };
+  }
   const timestamps = adapter.features.has('timestamp-query');
   const device = await adapter.requestDevice({ requiredLimits: requiredLimits(adapter), requiredFeatures: timestamps ? ['timestamp-query'] : [] });
   const info = (adapter as GPUAdapter & { info?: GPUAdapterInfo }).info;

@@ -13,7 +13,7 @@ export const KEY_WARNING =
 export function parseKeyText(text: string, file: string, fix = 'give a key file written by geomask, or a new path to create one'): Uint8Array {
   const hex = text.trim();
   if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== SECRET_BYTES * 2) {
-    throw new InputError(`key file does not hold ${SECRET_BYTES * 2} hexadecimal characters`, fix, { file });
+    throw new InputError(`key file must contain exactly ${SECRET_BYTES * 2} hexadecimal characters`, fix, { file });
   }
   return hexToBytes(hex);
 }

@@ -7,6 +7,6 @@ export function checkEvaluationOptions(options: Pick<EvaluateSettings, 'controlS
     throw new InputError(`share held back as controls "${options.controlShare}" is not between 0 and 1`, 'give a share such as 0.2');
   }
   if (options.attackRows !== undefined && !(Number.isInteger(options.attackRows) && options.attackRows >= 1)) {
-    throw new InputError(`attack rows "${options.attackRows}" is not a whole number ≥ 1`, 'give a number of targets such as 2000, or leave the field empty to attack every target');
+    throw new InputError(`targets to attack "${options.attackRows}" is not a whole number ≥ 1`, 'give a number of targets such as 2000, or leave the field empty to attack every target');
   }
 }

@@ -10,6 +10,13 @@ function fixed(value: number): string {
   return Number.isFinite(value) ? value.toFixed(3) : 'not measured';
 }
 
+/** Risk is (targets − controls) / (1 − controls): 0 or below means no gain over the controls. */
+function attributeRiskText(risk: number): string {
+  if (!Number.isFinite(risk)) return 'not measured';
+  if (risk <= 0) return `no gain over the never-released controls (largest risk ${fixed(risk)}; 0 means none, 1 means every value guessed)`;
+  return `largest risk ${fixed(risk)} (0 means no gain over the never-released controls, 1 means every value guessed)`;
+}
+
 function facts(entries: [string, string][]): HTMLDListElement {
   return element('dl', { class: 'facts', id: 'evaluation-facts' }, ...entries.flatMap(([term, value]) => [element('dt', {}, term), element('dd', {}, value)]));
 }
@@ -28,12 +35,19 @@ export function renderEvaluation(panel: HTMLElement, report: EvaluationReport, h
   const headline = facts([
     ['Split', `${formatCount(input.targets)} targets released in memory, ${formatCount(input.controls)} controls never released${split}`],
     ['Record linkage', `${percent(setting.numericLinkage)} on numeric columns, ${percent(setting.quasiIdentifierLinkage)} on all quasi-identifiers${chance}`],
-    ['Algorithm-aware linkage', `${percent(setting.awareLinkage)} on numeric values, ${percent(setting.awareLinkageWithCategorical)} with categorical quasi-identifiers`],
+    ['Algorithm-aware linkage', `${percent(setting.awareLinkage)} on numeric values, ${percent(setting.awareLinkageWithCategorical)} with categorical quasi-identifiers${chance}`],
     ['Membership inference', `ROC AUC ${fixed(setting.membershipAuc)} (0.5 is chance)`],
-    ['Attribute inference', `largest risk ${fixed(setting.attributeRisk)}`],
+    ['Attribute inference', attributeRiskText(setting.attributeRisk)],
     ['Utility', `largest KS distance ${fixed(setting.ksMax)}, largest change of a Spearman correlation ${fixed(setting.spearmanMax)}`],
   ]);
   const frame = element('iframe', { class: 'report-frame', id: 'evaluation-frame', title: 'Evaluation report: tables and plots', sandbox: true });
   frame.srcdoc = html;
-  panel.replaceChildren(element('h4', {}, 'Headline figures'), headline, element('h4', {}, 'Full report'), frame);
+  const guide = element(
+    'p',
+    { class: 'help' },
+    'Linkage is the share of targets an attacker matches to their own released row: the closer to chance, the better. ' +
+      'The algorithm-aware attacker also knows the operators and their public parameters, and with categorical quasi-identifiers it is the strongest attack measured. ' +
+      'A membership AUC near 0.5 means the release does not tell targets from controls.',
+  );
+  panel.replaceChildren(element('h4', {}, 'Headline figures'), headline, guide, element('h4', {}, 'Full report'), frame);
 }

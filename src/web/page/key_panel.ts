@@ -47,8 +47,12 @@ export class KeyPanel {
       this.use(file.name, parseKeyText(await file.text(), file.name, KEY_FIX), `Key file ${file.name} loaded.`);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
+      // "Key file" stays selected, so a run cannot fall back to an ephemeral key unnoticed:
+      // it stops until a valid key file is chosen.
       this.keyFile = undefined;
-      this.status.textContent = 'No key file chosen.';
+      this.keyFileMode.checked = true;
+      this.refresh();
+      this.status.textContent = `${file.name} was not loaded: ${error.problem}. No key file is chosen.`;
       this.onError(error);
     }
   }

@@ -113,7 +113,11 @@ function startJob(kind: JobKind): void {
     else request = { type: 'evaluate', file: current.file, ...form.evaluateSettings(current.header) };
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
+    // Results made with earlier settings are withdrawn too, so nothing offered for
+    // download can be mistaken for a run of the settings now in the form.
+    hideResults(kind === 'transform' ? 'release' : 'evaluation');
     progress.reset(kind);
+    progress.stop('Not started: a setting is invalid.');
     showInputError(error);
     return;
   }
@@ -172,7 +176,7 @@ function handleReply(reply: WorkerReply): void {
       editor.show(reply.schema, reply.reasons);
       keys.setDefaultLabel(current.file.name);
       fileStatus.textContent = `${current.file.name}: ${formatCount(reply.rows)} rows and ${reply.header.length} columns read.`;
-      progress.finish('Schema proposed; check it below.');
+      progress.finish('Schema proposed; check it in step 2 above.');
       schemaSection.hidden = false;
       optionsSection.hidden = false;
       setBusy(false);
@@ -281,6 +285,8 @@ function setUpOptions(): void {
     worker.cancel();
     setBusy(false);
     progress.stop('Cancelled; nothing was kept.');
+    // The Cancel button is disabled now, so the focus goes back to the form.
+    runButton.focus();
   });
 }
 

@@ -65,10 +65,16 @@ function comparisonTable(comparison: MarginalComparison): HTMLElement {
  * Shows a plain summary of a finished run: rows and columns in and out, backend and
  * speed, and the marginal comparison per numeric column.
  */
+function columnsText(input: number, released: number): string {
+  const removed = input - released;
+  const note = removed > 0 ? ` (${formatCount(removed)} identifier or dropped column${removed === 1 ? '' : 's'} removed)` : '';
+  return `${formatCount(input)} in, ${formatCount(released)} released${note}`;
+}
+
 export function renderReport(panel: HTMLElement, report: RunReport, comparison: MarginalComparison): void {
   const summary = facts([
     ['Rows', `${formatCount(comparison.inputRows)} in, ${formatCount(comparison.releaseRows)} released`],
-    ['Columns', `${formatCount(comparison.inputColumns)} in, ${formatCount(comparison.releaseColumns)} released (identifiers and dropped columns removed)`],
+    ['Columns', columnsText(comparison.inputColumns, comparison.releaseColumns)],
     ['Operators', report.operators.join(', ')],
     ['Backend', `${report.backend.kind === 'gpu' ? 'WebGPU' : 'CPU'}: ${report.backend.device}`],
     ['Time', `${report.seconds.total.toFixed(2)} s in all, ${formatCount(report.rowsPerSecond)} rows/s in the apply pass`],

@@ -53,7 +53,11 @@ export class RunForm {
 
   private operatorChoice(): OperatorChoice {
     if (this.opsList.checked) {
-      parseOperators(this.opsText.value);
+      try {
+        parseOperators(this.opsText.value);
+      } catch (error) {
+        throw error instanceof InputError ? pageOperatorError(error) : error;
+      }
       return { kind: 'list', text: this.opsText.value };
     }
     return { kind: 'profile', profile: this.profileSelect.value as Profile };
@@ -65,6 +69,16 @@ export class RunForm {
     if (problems.length > 0) throw new InputError(problems.join('; '), 'type a number, or clear the cell to leave the value out');
     return validateSchema(schema, 'schema table', header);
   }
+}
+
+/**
+ * Rewords an operator-list error of the command line for the page, which has an
+ * "Operators in order" field instead of an --ops option.
+ */
+function pageOperatorError(error: InputError): InputError {
+  const problem = error.problem.replace(/^--ops:? ?/, 'operator list: ');
+  const fix = error.fix.replace('drop --ops to use a profile', 'choose Profile instead').replace(/ \(only --grid separates settings with ";"\)/, '');
+  return new InputError(problem, fix, error.location);
 }
 
 /** Describes the settings of a finished job in one line, so each result names what produced it. */
