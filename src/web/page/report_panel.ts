@@ -48,15 +48,21 @@ function comparisonTable(comparison: MarginalComparison): HTMLElement {
     );
   });
   const sampled = comparison.ksStep > 1 ? ` The KS distance uses every ${formatCount(comparison.ksStep)}th row.` : '';
+  // The explanation sits above the scrolling region, so a narrow window shows all of it.
   return element(
     'div',
-    { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Numeric columns: input against release' },
+    {},
+    element('p', { class: 'help' }, `Numeric columns, input against release: mean, standard deviation (SD), missing share and the Kolmogorov–Smirnov distance (KS, 0 = same distribution).${sampled}`),
     element(
-      'table',
-      { class: 'summary-table', id: 'comparison-table' },
-      element('caption', { class: 'help' }, `Numeric columns, input against release: mean, standard deviation (SD), missing share and the Kolmogorov–Smirnov distance (KS, 0 = same distribution).${sampled}`),
-      element('thead', {}, element('tr', {}, heading('Column', false), heading('Mean in'), heading('Mean out'), heading('SD in'), heading('SD out'), heading('Missing in'), heading('Missing out'), heading('KS'))),
-      element('tbody', {}, ...rows),
+      'div',
+      { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Numeric columns: input against release' },
+      element(
+        'table',
+        { class: 'summary-table', id: 'comparison-table' },
+        element('caption', { class: 'visually-hidden' }, 'Numeric columns, input against release'),
+        element('thead', {}, element('tr', {}, heading('Column', false), heading('Mean in'), heading('Mean out'), heading('SD in'), heading('SD out'), heading('Missing in'), heading('Missing out'), heading('KS'))),
+        element('tbody', {}, ...rows),
+      ),
     ),
   );
 }
