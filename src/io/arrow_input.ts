@@ -232,5 +232,5 @@ function toArrowBatch(plan: ColumnPlan, types: ColumnType[], table: arrow.Record
     }
     if (decimals) decimals[j] = most;
   });
-  return { firstRow, rows, records, numeric64, numeric: Float32Array.from(numeric64) };
+  return { firstRow, rows, records, numeric64, numeric: new Float32Array(numeric64) };
 }

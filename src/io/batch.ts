@@ -145,5 +145,5 @@ export function toBatch(plan: ColumnPlan, raw: RecordBatch, decimals?: Int32Arra
     }
     if (decimals) decimals[j] = most;
   }
-  return { firstRow: raw.firstRow, rows, records: raw.records, lines: raw.lines, numeric64, numeric: Float32Array.from(numeric64) };
+  return { firstRow: raw.firstRow, rows, records: raw.records, lines: raw.lines, numeric64, numeric: new Float32Array(numeric64) };
 }

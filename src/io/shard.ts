@@ -44,5 +44,5 @@ export function selectShard(batch: Batch, shard: Shard): Batch | undefined {
     records[r] = batch.records[first + r * shard.count];
     if (lines) lines[r] = batch.lines![first + r * shard.count];
   }
-  return { firstRow: batch.firstRow + first, rowStride: shard.count, rows, records, lines, numeric64, numeric: Float32Array.from(numeric64) };
+  return { firstRow: batch.firstRow + first, rowStride: shard.count, rows, records, lines, numeric64, numeric: new Float32Array(numeric64) };
 }

@@ -254,7 +254,7 @@ function virtualBatch(
     rows,
     records,
     numeric64,
-    numeric: Float32Array.from(numeric64),
+    numeric: new Float32Array(numeric64),
     rowIds: rowIds.subarray(start, start + rows),
   };
 }
