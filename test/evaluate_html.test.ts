@@ -8,23 +8,10 @@ import { evaluateTable } from '../src/evaluate/evaluate.js';
 import { renderReportHtml } from '../src/evaluate/report_html.js';
 import { parseGrid } from '../src/evaluate/settings.js';
 import { csvFileTable } from '../src/node/jobs.js';
+import { CHROMIUM, NETWORK_OFF_ARGS } from './helpers/browser.js';
 import { writeCohortTable } from './helpers/cohort.js';
 import { quietContext, testKeys } from './helpers/fixtures.js';
 import { SEED } from './helpers/synthetic.js';
-
-const CHROMIUM = '/usr/lib/chromium/chromium';
-// Flags that keep headless Chromium off the network: no background services, and every
-// host name resolves to nothing except loopback.
-const ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--proxy-server=http://127.0.0.1:9',
-  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
-];
 
 // scripts/install-system.sh installs Chromium unless GEOMASK_SKIP_CHROMIUM=1.
 const skip = process.env.GEOMASK_SKIP_CHROMIUM === '1';
@@ -54,7 +41,7 @@ describe.skipIf(skip)(`HTML report in headless Chromium (seed ${SEED})`, () => {
     folder = mkdtempSync(join(tmpdir(), 'geomask-html-'));
     writeFileSync(join(folder, 'report.html'), await renderReportHtml(report));
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', ...NETWORK_OFF_ARGS] });
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     requests = [];
     page.on('request', (request) => requests.push(request.url()));

@@ -23,22 +23,27 @@ export async function buildAndServePage(): Promise<{ server: PreviewServer; url:
 }
 
 /**
- * Launches headless Chromium with networking shut off: no background services, every
- * host name except 127.0.0.1 unresolvable and a proxy on a closed port. With `webgpu`
+ * Chromium flags that keep it off the network: no background services, every host name
+ * except 127.0.0.1 unresolvable, and a proxy on a closed port.
+ */
+export const NETWORK_OFF_ARGS = [
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--proxy-server=http://127.0.0.1:9',
+  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+];
+
+/**
+ * Launches headless Chromium with NETWORK_OFF_ARGS and a fresh profile. With `webgpu`
  * it adds --enable-unsafe-webgpu, which gives a SwiftShader adapter on Linux; without
  * it Chromium 156 offers no adapter. Playwright passes its own --enable-features, and a
  * second such flag would replace it, so this launch adds none.
  */
 export async function launchChromium(options: { webgpu: boolean }): Promise<BrowserContext> {
-  const args = [
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--disable-quic',
-    '--proxy-server=http://127.0.0.1:9',
-    '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
-  ];
+  const args = [...NETWORK_OFF_ARGS];
   if (options.webgpu) args.push('--enable-unsafe-webgpu');
   const profile = mkdtempSync(join(tmpdir(), 'geomask-chromium-'));
   return chromium.launchPersistentContext(profile, {
