@@ -76,7 +76,7 @@ function parseRange(text: string, where: string): [number, number] {
 }
 
 /** Splits "a(x=1,y=2),b(z=3)" at top-level commas. */
-function splitStages(text: string): string[] {
+function splitStages(text: string, field: string): string[] {
   const stages: string[] = [];
   let depth = 0;
   let start = 0;
@@ -88,31 +88,35 @@ function splitStages(text: string): string[] {
       stages.push(text.slice(start, i));
       start = i + 1;
     }
-    if (depth < 0) throw new InputError(`--ops: unbalanced ")" in "${text}"`, usage);
+    if (depth < 0) throw new InputError(`${field}: unbalanced ")" in "${text}"`, usage);
   }
-  if (depth !== 0) throw new InputError(`--ops: unbalanced "(" in "${text}"`, usage);
+  if (depth !== 0) throw new InputError(`${field}: unbalanced "(" in "${text}"`, usage);
   stages.push(text.slice(start));
   return stages.map((s) => s.trim()).filter((s) => s !== '');
 }
 
-/** Parses an --ops string into operator specs (defaults filled, values range-checked). */
-export function parseOperators(text: string): OperatorSpec[] {
+/**
+ * Parses an operator list into operator specs (defaults filled, values range-checked).
+ * `field` names the list in messages: the --ops option, or the browser page's field.
+ */
+export function parseOperators(text: string, field = '--ops'): OperatorSpec[] {
+  const cli = field === '--ops';
   if (text.trim() === '') {
-    throw new InputError('--ops is empty', 'give an operator list, such as "rotate(theta=0.52..1.05,rho=0.5),project(k=0.5)", or drop --ops to use a profile');
+    throw new InputError(`${field} is empty`, `give an operator list, such as "rotate(theta=0.52..1.05,rho=0.5),project(k=0.5)", or ${cli ? 'drop --ops to use a profile' : 'choose Profile instead'}`);
   }
   // Without this check "a;b(x=1)" fails later as a parameter that is not a number.
   if (text.includes(';')) {
-    throw new InputError(`--ops "${text}" contains ";", but operators are separated by commas`, `write it as "${text.replace(/;/g, ',')}" (only --grid separates settings with ";")`);
+    throw new InputError(`${field} "${text}" contains ";", but operators are separated by commas`, `write it as "${text.replace(/;/g, ',')}"${cli ? ' (only --grid separates settings with ";")' : ''}`);
   }
   const specs: OperatorSpec[] = [];
-  for (const stage of splitStages(text)) {
+  for (const stage of splitStages(text, field)) {
     const match = /^([a-z_]+)\s*(?:\((.*)\))?$/i.exec(stage);
-    if (!match) throw new InputError(`--ops: cannot read "${stage}"`, usage);
+    if (!match) throw new InputError(`${field}: cannot read "${stage}"`, usage);
     const name = match[1].toLowerCase();
     const params = new Map<string, string>();
     for (const pair of (match[2] ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '')) {
       const eq = pair.indexOf('=');
-      if (eq === -1) throw new InputError(`--ops: parameter "${pair}" of ${name} has no value`, usage);
+      if (eq === -1) throw new InputError(`${field}: parameter "${pair}" of ${name} has no value`, usage);
       params.set(pair.slice(0, eq).trim().toLowerCase(), pair.slice(eq + 1).trim());
     }
     const take = (key: string): string | undefined => {
@@ -120,7 +124,7 @@ export function parseOperators(text: string): OperatorSpec[] {
       params.delete(key);
       return value;
     };
-    const where = (key: string): string => `--ops ${name}(${key})`;
+    const where = (key: string): string => `${field} ${name}(${key})`;
     let spec: OperatorSpec;
     switch (name) {
       case 'rotate': {
@@ -163,14 +167,14 @@ export function parseOperators(text: string): OperatorSpec[] {
         break;
       }
       default:
-        throw new InputError(`--ops: unknown operator "${name}"`, 'use rotate, project, interpolate, mix or pram');
+        throw new InputError(`${field}: unknown operator "${name}"`, 'use rotate, project, interpolate, mix or pram');
     }
     if (params.size > 0) {
-      throw new InputError(`--ops: ${name} has no parameter "${[...params.keys()].join('", "')}"`, usage);
+      throw new InputError(`${field}: ${name} has no parameter "${[...params.keys()].join('", "')}"`, usage);
     }
     specs.push(spec);
   }
-  if (specs.length === 0) throw new InputError('--ops is empty', usage);
+  if (specs.length === 0) throw new InputError(`${field} is empty`, usage);
   return specs;
 }
 

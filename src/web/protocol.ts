@@ -5,6 +5,9 @@ import type { Profile } from '../pipeline/operators.js';
 import type { Schema } from '../schema/schema.js';
 import type { MarginalComparison } from './marginal_summary.js';
 
+/** The name of the page's operator list in messages, where the CLI says --ops. */
+export const OPERATOR_FIELD = 'operator list';
+
 /** The operators of a run: a named profile, or a list written as for `--ops`. */
 export type OperatorChoice = { kind: 'profile'; profile: Profile } | { kind: 'list'; text: string };
 

@@ -6,7 +6,7 @@ import { buildRunReport, operatorWarnings } from '../pipeline/run_report.js';
 import { validateSchema } from '../schema/schema.js';
 import { createReleaseWriter, type PageTable } from './format_io.js';
 import type { OutputFormat } from './formats.js';
-import type { OperatorChoice, RunOutputs, TransformSettings } from './protocol.js';
+import { OPERATOR_FIELD, type OperatorChoice, type RunOutputs, type TransformSettings } from './protocol.js';
 import { pageRunKeys } from './run_keys.js';
 
 /**
@@ -21,7 +21,7 @@ export function outputNames(inputName: string, format: OutputFormat): { release:
 
 /** Operator specs of a choice; a profile is resolved against the fitted frame as in the CLI. */
 export function operatorSpecs(choice: OperatorChoice, frame: Frame): OperatorSpec[] {
-  if (choice.kind === 'list') return parseOperators(choice.text);
+  if (choice.kind === 'list') return parseOperators(choice.text, OPERATOR_FIELD);
   return profileOperators(choice.profile, frame.columns.length, frame.rows);
 }
 
@@ -43,7 +43,7 @@ export async function runPageTransform(job: PageTransform): Promise<{ outputs: R
   const { table, context, key } = job;
   const schema = validateSchema(job.schema, 'schema');
   // A typo in an operator list fails before the first pass over the data.
-  if (job.operators.kind === 'list') parseOperators(job.operators.text);
+  if (job.operators.kind === 'list') parseOperators(job.operators.text, OPERATOR_FIELD);
 
   const { keys, report: keyReport } = pageRunKeys(key, 'run', context.log);
 

@@ -3,7 +3,7 @@ import type { BackendChoice } from '../../engine/select.js';
 import { parseOperators, type Profile } from '../../pipeline/operators.js';
 import { validateSchema, type Schema } from '../../schema/schema.js';
 import { checkEvaluationOptions } from '../evaluation_options.js';
-import type { EvaluateSettings, KeyChoice, OperatorChoice, TransformSettings } from '../protocol.js';
+import { OPERATOR_FIELD, type EvaluateSettings, type KeyChoice, type OperatorChoice, type TransformSettings } from '../protocol.js';
 import { byId } from './dom.js';
 import type { KeyPanel } from './key_panel.js';
 import type { SchemaEditor } from './schema_editor.js';
@@ -53,11 +53,7 @@ export class RunForm {
 
   private operatorChoice(): OperatorChoice {
     if (this.opsList.checked) {
-      try {
-        parseOperators(this.opsText.value);
-      } catch (error) {
-        throw error instanceof InputError ? pageOperatorError(error) : error;
-      }
+      parseOperators(this.opsText.value, OPERATOR_FIELD);
       return { kind: 'list', text: this.opsText.value };
     }
     return { kind: 'profile', profile: this.profileSelect.value as Profile };
@@ -69,16 +65,6 @@ export class RunForm {
     if (problems.length > 0) throw new InputError(problems.join('; '), 'type a number, or clear the cell to leave the value out');
     return validateSchema(schema, 'schema table', header);
   }
-}
-
-/**
- * Rewords an operator-list error of the command line for the page, which has an
- * "Operators in order" field instead of an --ops option.
- */
-function pageOperatorError(error: InputError): InputError {
-  const problem = error.problem.replace(/^--ops:? ?/, 'operator list: ');
-  const fix = error.fix.replace('drop --ops to use a profile', 'choose Profile instead').replace(/ \(only --grid separates settings with ";"\)/, '');
-  return new InputError(problem, fix, error.location);
 }
 
 /** Describes the settings of a finished job in one line, so each result names what produced it. */
