@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { REPORT_STYLE } from '../src/evaluate/report_style.js';
 
-/** The CSP source that allows one inline <style> element by the SHA-256 hash of its text. */
+/** Returns the CSP source that allows one inline <style> element by the SHA-256 hash of its text. */
 function styleHash(text: string): string {
   return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 }
@@ -14,8 +14,8 @@ function styleHash(text: string): string {
  * Two sources go beyond 'self'. 'wasm-unsafe-eval' lets the worker compile parquet-wasm
  * from bytes bundled in a script chunk (the policy allows no fetch, so it cannot be
  * fetched), and allows no JavaScript eval. The evaluator's HTML report is shown in a
- * sandboxed srcdoc frame, which inherits this policy; the hash allows its one inline
- * style sheet and nothing else inline.
+ * sandboxed srcdoc frame, which inherits this policy. The style hash allows the report's
+ * one inline style sheet and nothing else inline.
  */
 export function contentSecurityPolicy(mode: 'build' | 'serve'): string {
   return [

@@ -5,7 +5,7 @@ import type { Profile } from '../pipeline/operators.js';
 import type { Schema } from '../schema/schema.js';
 import type { MarginalComparison } from './marginal_summary.js';
 
-/** The name of the page's operator list in messages, where the CLI says --ops. */
+/** The name of the page's operator list in messages; the CLI's messages use --ops. */
 export const OPERATOR_FIELD = 'operator list';
 
 /** The operators of a run: a named profile, or a list written as for `--ops`. */

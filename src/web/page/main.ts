@@ -69,12 +69,12 @@ function showInputError(error: InputError): void {
 }
 
 /** Hides one kind of result, and the results step when neither kind is left. */
-function hideResults(which: 'release' | 'evaluation' | 'both'): void {
-  if (which !== 'evaluation') {
+function hideResults(kind: 'release' | 'evaluation' | 'both'): void {
+  if (kind !== 'evaluation') {
     downloads.clear();
     releaseResults.hidden = true;
   }
-  if (which !== 'release') {
+  if (kind !== 'release') {
     evaluationDownloads.clear();
     byId('evaluation-panel').replaceChildren();
     evaluationResults.hidden = true;
