@@ -4,12 +4,13 @@
  * rotate, project and back-mapping, each dispatched alone over rows already on the
  * device (mean of 3 runs after a warm-up). It shows which kernel bounds throughput.
  * Run: npm run bench -- stages --input bench/data/means_1m.parquet
- *      (options: --frame PATH --rows N)
+ *      (options: --frame PATH --rows N --only TEXT, which keeps the stages whose name has TEXT)
  */
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { backMapKernel } from '../kernels/back_map.js';
-import { gibbsBuffer, normalScoresKernel } from '../kernels/normal_scores.js';
+import { gibbsBuffer, normalScoresKernel, normalScoresWords } from '../kernels/normal_scores.js';
+import { streamWordsInvocations, streamWordsKernel } from '../kernels/stream_words.js';
 import { projectKernel } from '../kernels/project.js';
 import { rotateKernel } from '../kernels/rotate.js';
 import { whitenKernel } from '../kernels/whiten.js';
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     input: { type: 'string', default: 'bench/data/means_1m.parquet' },
     frame: { type: 'string', default: 'bench/physionet_means.frame.json' },
     rows: { type: 'string', default: '1000000' },
+    only: { type: 'string', default: '' },
   },
 });
 const loaded = loadFrame(parseFrame(readFileSync(values.frame!, 'utf8'), values.frame!));
@@ -63,15 +65,20 @@ const buffers = {
   cholesky: storageBuffer(device, 'cholesky', d * d * 4),
   gibbs: storageBuffer(device, 'gibbs', (d * d + d) * 4),
 };
+
+const sweeps = loaded.frame.latent.sweeps;
+const words = normalScoresWords(d, sweeps);
+const wordsBuffer = storageBuffer(device, 'words', words * rows * 4);
 device.queue.writeBuffer(buffers.x, 0, x);
 device.queue.writeBuffer(buffers.tables, 0, loaded.tables.data as Float32Array<ArrayBuffer>);
 device.queue.writeBuffer(buffers.cholesky, 0, Float32Array.from(loaded.cholesky));
 device.queue.writeBuffer(buffers.gibbs, 0, gibbsBuffer(inverseFromCholesky(loaded.cholesky, d), d));
 
-const sweeps = loaded.frame.latent.sweeps;
-const stages: { name: string; kernel: KernelDefinition; bind: Record<string, GPUBuffer> }[] = [
-  { name: 'normal_scores, 0 sweeps', kernel: normalScoresKernel({ tables: loaded.tables, sweeps: 0 }), bind: { x: buffers.x, tables: buffers.tables, gibbs: buffers.gibbs, scores: buffers.a } },
-  { name: `normal_scores, ${sweeps} sweeps`, kernel: normalScoresKernel({ tables: loaded.tables, sweeps }), bind: { x: buffers.x, tables: buffers.tables, gibbs: buffers.gibbs, scores: buffers.a } },
+const latent = { x: buffers.x, tables: buffers.tables, gibbs: buffers.gibbs, words: wordsBuffer, scores: buffers.a };
+const stages: { name: string; kernel: KernelDefinition; bind: Record<string, GPUBuffer>; invocations?: number }[] = [
+  { name: `stream_words (${words} per row)`, kernel: streamWordsKernel(words), bind: { words: wordsBuffer }, invocations: streamWordsInvocations(words, rows) },
+  { name: 'normal_scores, 0 sweeps', kernel: normalScoresKernel({ tables: loaded.tables, sweeps: 0 }), bind: latent },
+  { name: `normal_scores, ${sweeps} sweeps`, kernel: normalScoresKernel({ tables: loaded.tables, sweeps }), bind: latent },
   { name: 'whiten', kernel: whitenKernel(loaded.cholesky, d), bind: { z: buffers.a, cholesky: buffers.cholesky, w: buffers.b } },
   { name: 'rotate', kernel: rotateKernel({ thetaMin: Math.PI / 3, thetaMax: Math.PI / 2, rho: 0.5 }, d), bind: { w: buffers.b } },
   { name: 'project', kernel: projectKernel({ k: Math.round(d / 2) }, d), bind: { w: buffers.b } },
@@ -81,14 +88,14 @@ const params = context.root.createBuffer(StageParams).$usage('uniform');
 params.write(stageParams(rows, 0, 1, key));
 const timer = new PassTimer(device, 1, 'stage');
 const results: BenchRow[] = [];
-for (const stage of stages) {
+for (const stage of stages.filter((s) => s.name.includes(values.only!))) {
   const pipeline = await runner.pipeline(stage.kernel);
   const bindGroup = runner.bindGroup(stage.kernel, { params: context.root.unwrap(params), ...stage.bind });
   const times: number[] = [];
   for (let run = 0; run < 4; run++) {
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginComputePass(timer.pass(0));
-    runner.dispatch(pass, pipeline, bindGroup, rows);
+    runner.dispatch(pass, pipeline, bindGroup, stage.invocations ?? rows);
     pass.end();
     timer.resolve(encoder);
     device.queue.submit([encoder.finish()]);

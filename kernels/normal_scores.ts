@@ -16,6 +16,8 @@ export const normalScoresLayout = tgpu.bindGroupLayout({
   x: { storage: U32Array },
   tables: { storage: F32Array },
   gibbs: { storage: F32Array },
+  /** Stream words from the stream_words kernel under the same key (normalScoresWords per row). */
+  words: { storage: U32Array },
   scores: { storage: F32Array, access: 'mutable' },
 });
 
@@ -53,6 +55,11 @@ function scoreVariables(d: number): Record<'Z_DECLARE' | 'Z_SET' | 'Z_MEAN' | 'Z
     Z_MEAN: cases((j) => `mean = ${columns.filter((k) => k !== j).map((k) => `gibbs[${j * d + k}u] * z${k}`).join(' + ') || '0.0'};`),
     Z_STORE: columns.map((j) => `  scores[${j}u * n + r] = z${j};`).join('\n'),
   };
+}
+
+/** Stream words one row's normal scores draw: one per column, then one per column and sweep. */
+export function normalScoresWords(d: number, sweeps: number): number {
+  return d * (1 + sweeps);
 }
 
 /**

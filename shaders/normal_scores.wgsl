@@ -1,7 +1,9 @@
 // Normal scores with latent Gibbs sweeps, one row per invocation; the twin of
 // src/reference/normal_scores.ts. Bindings: params, x (float32 bits; NaN = missing),
 // tables (packed marginals), gibbs (conditional-mean coefficients, then conditional
-// standard deviations), scores (output). Columnar: column j of row r at j * rows + r.
+// standard deviations), words (the row's stream words from stream_words.wgsl, D · (1 +
+// SWEEPS) of them), scores (output). Columnar: column j of row r at j * rows + r, and
+// likewise draw t at t * rows + r.
 // The draw code has a single call site on purpose: inlining one truncated-normal draw
 // per coordinate and sweep made lavapipe's shader compile take seconds.
 
@@ -17,7 +19,6 @@ fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) group
   if (r >= n) {
     return;
   }
-  var stream = row_stream(r);
   // The scores live in scalar variables z0, z1, … read and written through switches on
   // the column, so no private array is indexed with a variable: lavapipe keeps such an
   // array in memory, and the sweeps' dot products ran several times slower.
@@ -39,7 +40,7 @@ fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) group
     hi[j] = interval.y;
     var value = interval.x;
     if (interval.x != interval.y) {
-      value = truncated_standard_normal(interval.x, interval.y, stream_uniform(&stream, j));
+      value = truncated_standard_normal(interval.x, interval.y, word_to_uniform(words[j * n + r]));
     }
 {{Z_SET}}
   }
@@ -54,7 +55,7 @@ fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) group
       var mean = 0.0;
 {{Z_MEAN}}
       let sd = gibbs[D * D + j];
-      let v = stream_uniform(&stream, D + s * D + j);
+      let v = word_to_uniform(words[(D + s * D + j) * n + r]);
       let value = mean + sd * truncated_standard_normal((lo[j] - mean) / sd, (hi[j] - mean) / sd, v);
 {{Z_SET}}
     }

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { backMapKernel } from '../kernels/back_map.js';
-import { gibbsBuffer, normalScoresKernel } from '../kernels/normal_scores.js';
+import { gibbsBuffer, normalScoresKernel, normalScoresWords } from '../kernels/normal_scores.js';
 import { projectKernel } from '../kernels/project.js';
 import { rotateKernel } from '../kernels/rotate.js';
 import { whitenKernel } from '../kernels/whiten.js';
@@ -13,6 +13,7 @@ import type { Batch } from '../src/io/batch.js';
 import { ColumnFormatter } from '../src/pipeline/finalize.js';
 import { backMap } from '../src/reference/back_map.js';
 import { normalScores } from '../src/reference/normal_scores.js';
+import { streamWords } from '../src/reference/stream_words.js';
 import { project } from '../src/reference/project.js';
 import { rotate } from '../src/reference/rotate.js';
 import { whiten } from '../src/reference/whiten.js';
@@ -67,6 +68,7 @@ describe.each([0, 1])('kernels against the CPU reference, case %i', (index) => {
       x: batch.numeric,
       tables: frame.tables.data,
       gibbs: gibbsBuffer(inverseFromCholesky(frame.cholesky, frame.d), frame.d),
+      words: streamWords({ rows: batch.rows, rowBase: ROW_BASE, rowStride: 1 }, key, normalScoresWords(frame.d, 3)),
     }, { scores: bytes });
     expect(maxRelativeError(new Float32Array(out.scores), cpuScores(c)), c.name).toBeLessThan(WHITENED_TOLERANCE);
   });

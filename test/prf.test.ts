@@ -1,6 +1,8 @@
 import { createCipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { prfKernel } from '../kernels/prf.js';
+import { streamWordsInvocations, streamWordsKernel } from '../kernels/stream_words.js';
+import { streamWords } from '../src/reference/stream_words.js';
 import { chachaBlock, keyWords } from '../src/prf/chacha20.js';
 import { deriveStageKey, pseudonym, derivePseudonymKey } from '../src/prf/keys.js';
 import { RowStream, wordToUniform } from '../src/prf/stream.js';
@@ -131,5 +133,23 @@ describe('PRF kernel', () => {
     expect(Buffer.from(words.buffer).equals(Buffer.from(expectedWords.buffer))).toBe(true);
     expect(maxRelativeError(uniforms, expectedUniforms)).toBeLessThan(1e-7);
     expect(maxRelativeError(normals, expectedNormals)).toBeLessThan(1e-5);
+  });
+});
+
+describe('stream_words kernel', () => {
+  it('writes the same draw-major words as the TypeScript PRF, bit for bit', async () => {
+    const gpu = await testGpu();
+    if (!gpu) return;
+    const rows = 300;
+    // 45 words: two whole blocks and a part of the third, which the kernel must cut short.
+    const words = 45;
+    const rowBase = 2 ** 32 - 150;
+    const key = keyWords(randomBytes(32));
+    const out = await runKernel(gpu, streamWordsKernel(words), rows, rowBase, key, {}, { words: rows * words * 4 }, streamWordsInvocations(words, rows));
+    const expected = streamWords({ rows, rowBase, rowStride: 1 }, key, words);
+    expect(Buffer.from(out.words).equals(Buffer.from(expected.buffer))).toBe(true);
+    // The reference itself: draw t of row r is the stream's word t.
+    const stream = new RowStream(key).seek(rowBase + 7);
+    expect(expected[44 * rows + 7]).toBe(stream.word(44));
   });
 });

@@ -1,8 +1,9 @@
 import type { TgpuBuffer } from 'typegpu';
 import { backMapKernel } from '../../kernels/back_map.js';
-import { gibbsBuffer, normalScoresKernel } from '../../kernels/normal_scores.js';
+import { gibbsBuffer, normalScoresKernel, normalScoresWords } from '../../kernels/normal_scores.js';
 import { projectKernel } from '../../kernels/project.js';
 import { rotateKernel } from '../../kernels/rotate.js';
+import { streamWordsInvocations, streamWordsKernel } from '../../kernels/stream_words.js';
 import { whitenKernel } from '../../kernels/whiten.js';
 import { inverseFromCholesky } from '../frame/linalg.js';
 import type { GpuContext } from '../gpu/device.js';
@@ -20,12 +21,18 @@ import type { Engine, NumericPipeline, NumericPlan, StageTimes } from './engine.
 
 type ParamsBuffer = TgpuBuffer<typeof StageParams> & { usableAsUniform: true };
 
-/** One step of a batch: a compiled kernel, its uniform block and bind group. */
-interface Step {
+/** One kernel of a batch's plan and the key its draws use. */
+interface PlannedKernel {
   kernel: KernelDefinition;
+  key: Uint32Array;
+  /** Invocations for a batch of `rows` rows, where the kernel does not run one per row. */
+  invocations?: (rows: number) => number;
+}
+
+/** One step of a batch: a compiled kernel, its uniform block and bind group. */
+interface Step extends PlannedKernel {
   pipeline: GPUComputePipeline;
   params: ParamsBuffer;
-  key: Uint32Array;
   bindGroup: GPUBindGroup;
 }
 
@@ -35,6 +42,8 @@ interface Step {
  */
 interface Slot {
   x: GPUBuffer;
+  /** The normal scores' stream words (stream_words.wgsl). */
+  words: GPUBuffer;
   a: GPUBuffer;
   b: GPUBuffer;
   staging: GPUBuffer;
@@ -49,7 +58,9 @@ interface LatentBuffers {
   bytes: number;
   tableBytes: number;
   gibbsBytes: number;
+  wordsBytes: number;
   x: GPUBuffer;
+  words: GPUBuffer;
   tables: GPUBuffer;
   /** The table data last uploaded, so unchanged tables are not uploaded again. */
   tablesData?: Float32Array;
@@ -58,11 +69,18 @@ interface LatentBuffers {
   staging: GPUBuffer;
   params: ParamsBuffer;
   bindGroup: GPUBindGroup;
+  wordsBindGroup: GPUBindGroup;
 }
 
 function destroyLatent(buffers: LatentBuffers): void {
-  for (const buffer of [buffers.x, buffers.tables, buffers.gibbs, buffers.scores, buffers.staging]) buffer.destroy();
+  for (const buffer of [buffers.x, buffers.words, buffers.tables, buffers.gibbs, buffers.scores, buffers.staging]) buffer.destroy();
   buffers.params.destroy();
+}
+
+/** Throws where one batch's buffer would exceed what the device binds at once. */
+function checkBindingSize(device: GPUDevice, what: string, bytes: number): void {
+  const limit = device.limits.maxStorageBufferBindingSize;
+  if (bytes > limit) throw new Error(`the ${what} of one batch need ${bytes.toLocaleString('en-US')} bytes, more than this device binds in one buffer (${limit.toLocaleString('en-US')}); lower --batch-rows`);
 }
 
 /** Runs every stage as a WGSL kernel on a WebGPU device (Dawn in Node, or a browser's). */
@@ -97,9 +115,11 @@ export class GpuEngine implements Engine {
     device.queue.writeBuffer(gibbs, 0, gibbsData);
     const fromValues = plan.from !== 'whitened';
     const toPositions = plan.to !== 'whitened';
-    const kernels: { kernel: KernelDefinition; key: Uint32Array }[] = [
+    const words = normalScoresWords(dims, plan.sweeps);
+    const kernels: PlannedKernel[] = [
       ...(fromValues
         ? [
+            { kernel: streamWordsKernel(words), key: plan.latentKey, invocations: (rows: number) => streamWordsInvocations(words, rows) },
             { kernel: normalScoresKernel({ tables: frame.tables, sweeps: plan.sweeps }), key: plan.latentKey },
             { kernel: whitenKernel(frame.cholesky, dims), key: plan.latentKey },
           ]
@@ -113,17 +133,22 @@ export class GpuEngine implements Engine {
     const pipelines = await Promise.all(kernels.map((k) => runner.pipeline(k.kernel)));
 
     const bytes = dims * capacity * 4;
+    const wordsBytes = fromValues ? words * capacity * 4 : 4;
+    checkBindingSize(device, 'stream words', wordsBytes);
     const slots: Slot[] = [];
     for (let s = 0; s < slotCount; s++) {
       const x = storageBuffer(device, `x${s}`, bytes);
+      const wordsBuffer = storageBuffer(device, `words${s}`, wordsBytes);
       const a = storageBuffer(device, `a${s}`, bytes);
       const b = storageBuffer(device, `b${s}`, bytes);
       const staging = device.createBuffer({ label: `staging${s}`, size: Math.max(16, bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-      // x → a (scores) → b (whitened, operators in place) → a (positions).
+      // words and x → a (scores) → b (whitened, operators in place) → a (positions).
       const buffersOf = (name: string): Record<string, GPUBuffer> => {
         switch (name) {
+          case 'stream_words':
+            return { words: wordsBuffer };
           case 'normal_scores':
-            return { x, tables, gibbs, scores: a };
+            return { x, tables, gibbs, words: wordsBuffer, scores: a };
           case 'whiten':
             return { z: a, cholesky, w: b };
           case 'back_map':
@@ -132,13 +157,13 @@ export class GpuEngine implements Engine {
             return { w: b };
         }
       };
-      const steps = kernels.map(({ kernel, key }, i): Step => {
+      const steps = kernels.map((planned, i): Step => {
         const params = this.params();
-        const bindGroup = runner.bindGroup(kernel, { params: this.context.root.unwrap(params), ...buffersOf(kernel.name) });
-        return { kernel, pipeline: pipelines[i], params, key, bindGroup };
+        const bindGroup = runner.bindGroup(planned.kernel, { params: this.context.root.unwrap(params), ...buffersOf(planned.kernel.name) });
+        return { ...planned, pipeline: pipelines[i], params, bindGroup };
       });
       const timer = this.context.timestamps ? new PassTimer(device, steps.length, `kernels${s}`) : undefined;
-      slots.push({ x, a, b, staging, steps, timer, busy: Promise.resolve() });
+      slots.push({ x, words: wordsBuffer, a, b, staging, steps, timer, busy: Promise.resolve() });
     }
 
     // upload: host time to queue the batch; gpu_wait: from submit until the results
@@ -160,7 +185,7 @@ export class GpuEngine implements Engine {
       const encoder = device.createCommandEncoder({ label: 'batch' });
       slot.steps.forEach((step, i) => {
         const pass = encoder.beginComputePass(slot.timer?.pass(i));
-        runner.dispatch(pass, step.pipeline, step.bindGroup, batch.rows);
+        runner.dispatch(pass, step.pipeline, step.bindGroup, step.invocations?.(batch.rows) ?? batch.rows);
         pass.end();
       });
       // A plan with no stage at all (whitened in, whitened out) copies b back unchanged.
@@ -199,6 +224,7 @@ export class GpuEngine implements Engine {
       dispose() {
         for (const slot of slots) {
           slot.x.destroy();
+          slot.words.destroy();
           slot.a.destroy();
           slot.b.destroy();
           slot.staging.destroy();
@@ -219,10 +245,12 @@ export class GpuEngine implements Engine {
     const device = this.context.device;
     const dims = model.tables.d;
     const kernel = normalScoresKernel(model);
-    const pipeline = await this.runner.pipeline(kernel);
+    const words = normalScoresWords(dims, model.sweeps);
+    const wordsKernel = streamWordsKernel(words);
+    const [pipeline, wordsPipeline] = await Promise.all([this.runner.pipeline(kernel), this.runner.pipeline(wordsKernel)]);
     const gibbsData = gibbsBuffer(model.precision, dims);
     const bytes = dims * batch.rows * 4;
-    const buffers = this.latentBuffers(kernel, bytes, model.tables.data.byteLength, gibbsData.byteLength);
+    const buffers = this.latentBuffers(kernel, wordsKernel, bytes, words * batch.rows * 4, model.tables.data.byteLength, gibbsData.byteLength);
     device.queue.writeBuffer(buffers.x, 0, x.buffer, x.byteOffset, x.byteLength);
     if (buffers.tablesData !== model.tables.data) {
       device.queue.writeBuffer(buffers.tables, 0, model.tables.data as Float32Array<ArrayBuffer>);
@@ -232,6 +260,7 @@ export class GpuEngine implements Engine {
     buffers.params.write(stageParams(batch.rows, batch.rowBase, batch.rowStride, key));
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginComputePass();
+    this.runner.dispatch(pass, wordsPipeline, buffers.wordsBindGroup, streamWordsInvocations(words, batch.rows));
     this.runner.dispatch(pass, pipeline, buffers.bindGroup, batch.rows);
     pass.end();
     encoder.copyBufferToBuffer(buffers.scores, 0, buffers.staging, 0, Math.ceil(bytes / 4) * 4);
@@ -239,20 +268,24 @@ export class GpuEngine implements Engine {
     return new Float32Array(await readBack(device, buffers.staging, bytes), 0, dims * batch.rows);
   };
 
-  private latentBuffers(kernel: KernelDefinition, bytes: number, tableBytes: number, gibbsBytes: number): LatentBuffers {
+  private latentBuffers(kernel: KernelDefinition, wordsKernel: KernelDefinition, bytes: number, wordsBytes: number, tableBytes: number, gibbsBytes: number): LatentBuffers {
     const current = this.latent;
-    if (current && current.bytes >= bytes && current.tableBytes === tableBytes && current.gibbsBytes === gibbsBytes) return current;
+    if (current && current.bytes >= bytes && current.wordsBytes >= wordsBytes && current.tableBytes === tableBytes && current.gibbsBytes === gibbsBytes) return current;
     if (current) destroyLatent(current);
     const device = this.context.device;
+    checkBindingSize(device, 'stream words', wordsBytes);
     const x = storageBuffer(device, 'latent x', bytes);
+    const words = storageBuffer(device, 'latent words', wordsBytes);
     const tables = storageBuffer(device, 'latent tables', tableBytes);
     const gibbs = storageBuffer(device, 'latent gibbs', gibbsBytes);
     const scores = storageBuffer(device, 'latent scores', bytes);
     const staging = device.createBuffer({ label: 'latent staging', size: Math.max(16, Math.ceil(bytes / 4) * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     const params = this.params();
     // Every normal_scores kernel shares one layout, so the bind group serves every round.
-    const bindGroup = this.runner.bindGroup(kernel, { params: this.context.root.unwrap(params), x, tables, gibbs, scores });
-    this.latent = { bytes, tableBytes, gibbsBytes, x, tables, gibbs, scores, staging, params, bindGroup };
+    const bindGroup = this.runner.bindGroup(kernel, { params: this.context.root.unwrap(params), x, tables, gibbs, words, scores });
+    // The stream_words kernels of 0 and of the fit's sweeps share one layout too.
+    const wordsBindGroup = this.runner.bindGroup(wordsKernel, { params: this.context.root.unwrap(params), words });
+    this.latent = { bytes, wordsBytes, tableBytes, gibbsBytes, x, words, tables, gibbs, scores, staging, params, bindGroup, wordsBindGroup };
     return this.latent;
   }
 

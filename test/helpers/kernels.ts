@@ -4,7 +4,8 @@ import { StageParams, stageParams } from '../../src/gpu/schemas.js';
 import type { GpuContext } from '../../src/gpu/device.js';
 
 /**
- * Runs one kernel over `rows` rows: uploads the given buffers, dispatches once and reads
+ * Runs one kernel over `rows` rows (one invocation per row unless `invocations` says
+ * otherwise): uploads the given buffers, dispatches once and reads
  * back the named outputs. Buffers are created for the call and destroyed after it.
  */
 export async function runKernel(
@@ -15,6 +16,7 @@ export async function runKernel(
   key: Uint32Array,
   inputs: Record<string, ArrayBufferView>,
   outputs: Record<string, number>,
+  invocations = rows,
 ): Promise<Record<string, ArrayBuffer>> {
   const runner = new KernelRunner(gpu);
   const device = gpu.device;
@@ -31,7 +33,7 @@ export async function runKernel(
 
   const encoder = device.createCommandEncoder();
   const pass = encoder.beginComputePass();
-  runner.dispatch(pass, pipeline, bindGroup, rows);
+  runner.dispatch(pass, pipeline, bindGroup, invocations);
   pass.end();
   const staging: Record<string, GPUBuffer> = {};
   for (const [name, bytes] of Object.entries(outputs)) {
