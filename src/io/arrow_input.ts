@@ -178,6 +178,15 @@ function textRecords(table: arrow.RecordBatch | arrow.Table, types: ColumnType[]
   return { firstRow, records };
 }
 
+/** Index of the first ±Infinity in values[from, from + n), or −1. */
+function firstInfinite(values: Float64Array, from: number, n: number): number {
+  for (let i = 0; i < n; i++) {
+    const value = values[from + i];
+    if (value === Infinity || value === -Infinity) return i;
+  }
+  return -1;
+}
+
 /**
  * Converts one slice to a Batch with the plan. Number columns are copied directly, and
  * sentinels and non-finite values are handled as toBatch handles text. The other
@@ -215,22 +224,22 @@ function toArrowBatch(plan: ColumnPlan, types: ColumnType[], table: arrow.Record
     const type = types[column.source];
     if (type.kind !== 'float' && type.kind !== 'int') return;
     readNumbers(table.getChildAt(column.source)!, type, numeric64, j * rows);
-    let most = decimals ? decimals[j] : 0;
-    const float32 = type.kind === 'float' && type.bits === 32;
-    for (let r = 0; r < rows; r++) {
-      const at = j * rows + r;
-      const value = numeric64[at];
-      if (Number.isNaN(value)) continue;
-      if (!Number.isFinite(value)) {
-        throw new InputError(`${value} is not a finite number`, 'replace infinite values with valid measurements or nulls', { file: plan.file, row: firstRow + r + 1, column: column.name });
-      }
-      if (column.sentinels.size > 0 && column.sentinels.has(value)) {
-        numeric64[at] = NaN;
-        continue;
-      }
-      if (decimals && type.kind === 'float' && most < MAX_DECIMALS) most = decimalsNeeded(value, most, float32);
+    const from = j * rows;
+    const infinite = firstInfinite(numeric64, from, rows);
+    if (infinite !== -1) {
+      throw new InputError(`${numeric64[from + infinite]} is not a finite number`, 'replace infinite values with valid measurements or nulls', { file: plan.file, row: firstRow + infinite + 1, column: column.name });
     }
-    if (decimals) decimals[j] = most;
+    if (column.sentinels.size > 0) {
+      for (let r = from; r < from + rows; r++) if (column.sentinels.has(numeric64[r])) numeric64[r] = NaN;
+    }
+    if (!decimals || type.kind !== 'float') return;
+    let most = decimals[j];
+    const float32 = type.bits === 32;
+    for (let r = from; r < from + rows && most < MAX_DECIMALS; r++) {
+      const value = numeric64[r];
+      if (value === value) most = decimalsNeeded(value, most, float32);
+    }
+    decimals[j] = most;
   });
   return { firstRow, rows, records, numeric64, numeric: new Float32Array(numeric64) };
 }

@@ -11,6 +11,9 @@ export class ColumnFormatter {
   private readonly scale: number;
   private readonly low: number;
   private readonly high: number;
+  /** A value table's entries already snapped, so a table cell is one lookup. */
+  private readonly entries?: Float64Array;
+  private readonly knots: Float64Array;
 
   constructor(readonly column: FrameColumn) {
     this.scale = 10 ** column.decimals;
@@ -19,6 +22,9 @@ export class ColumnFormatter {
     // A range narrower than one step keeps its rounded lower end.
     this.low = low <= high ? low : Math.round(column.min * this.scale) / this.scale;
     this.high = low <= high ? high : this.low;
+    const marginal = column.marginal;
+    if (marginal.kind === 'table') this.entries = Float64Array.from(marginal.values, (v) => this.snap(v));
+    this.knots = Float64Array.from(marginal.kind === 'table' ? [] : marginal.knots);
   }
 
   value(position: number): number {
@@ -35,37 +41,48 @@ export class ColumnFormatter {
   }
 
   /**
-   * Writes snap(value(p)) of positions[from, from + n) into out[0, n), in order. It is the
-   * arithmetic of `value` and `snap` with the column's tables in locals, because the
-   * release calls it for every numeric cell: per-cell method calls made finalize the
-   * largest host stage of a Parquet run.
+   * Writes the release's column in keyed order: out[i] = snap(value(p)) with p =
+   * positions[from + order[i]], or NaN where the source cell source[from + order[i]] is
+   * missing. Returns the number of missing cells. It is the arithmetic of `value` and
+   * `snap` with the column's tables in locals, fused with the gather, because the
+   * release runs it on every numeric cell: per-cell method calls and separate passes
+   * made finalize the largest host stage of a Parquet run.
    */
-  snapPositions(positions: Float32Array, from: number, n: number, out: Float64Array): void {
-    const scale = this.scale;
-    const low = this.low;
-    const high = this.high;
-    const marginal = this.column.marginal;
+  snapInOrder(positions: Float32Array, source: Float64Array, from: number, order: Uint32Array, out: Float64Array): number {
+    const n = order.length;
+    let missing = 0;
 
-    if (marginal.kind === 'table') {
-      const entries = marginal.values;
+    if (this.entries) {
+      const entries = this.entries;
       const last = entries.length - 1;
       for (let i = 0; i < n; i++) {
-        const index = Math.min(last, Math.max(0, Math.round(positions[from + i])));
-        const rounded = Math.round(entries[index] * scale) / scale;
-        out[i] = Math.min(high, Math.max(low, rounded));
+        const r = from + order[i];
+        if (source[r] !== source[r]) {
+          out[i] = NaN;
+          missing++;
+          continue;
+        }
+        out[i] = entries[Math.min(last, Math.max(0, Math.round(positions[r])))];
       }
-      return;
+      return missing;
     }
 
-    const knots = marginal.knots;
+    const { knots, scale, low, high } = this;
     const K = knots.length - 1;
     for (let i = 0; i < n; i++) {
-      const t = Math.min(K, Math.max(0, positions[from + i]));
+      const r = from + order[i];
+      if (source[r] !== source[r]) {
+        out[i] = NaN;
+        missing++;
+        continue;
+      }
+      const t = Math.min(K, Math.max(0, positions[r]));
       const k = Math.min(K - 1, Math.floor(t));
       const value = knots[k] + (t - k) * (knots[k + 1] - knots[k]);
       const rounded = Math.round(value * scale) / scale;
       out[i] = Math.min(high, Math.max(low, rounded));
     }
+    return missing;
   }
 
   /** Rounds and clips a value onto the column's output grid. */

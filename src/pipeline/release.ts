@@ -45,20 +45,16 @@ export class ReleaseBuilder {
     const order = keyedPermutation(n, batch.firstRow, this.orderKey);
     const columns: OutputColumnData[] = [];
 
-    const snapped = new Float64Array(n);
     for (const column of plan.output) {
       if (column.role === 'numeric') {
         const j = column.numeric!;
         const formatter = this.formatters[j];
-        formatter.snapPositions(positions, j * n, n, snapped);
-        const source = batch.numeric64;
-        for (let r = 0; r < n; r++) if (Number.isNaN(source[j * n + r])) snapped[r] = NaN;
 
         // Rows leave in keyed order: one gather, then the missing cells' texts.
         const values = new Float64Array(n);
-        for (let out = 0; out < n; out++) values[out] = snapped[order[out]];
+        const missing = formatter.snapInOrder(positions, batch.numeric64, j * n, order, values);
         const missingText = new Map<number, string>();
-        for (let out = 0; out < n; out++) {
+        for (let out = 0; missing > 0 && out < n; out++) {
           if (!Number.isNaN(values[out])) continue;
           // Writers read an absent entry as the empty text, so only other texts are kept.
           const text = batch.records[order[out]][column.source];
