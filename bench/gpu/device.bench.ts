@@ -58,7 +58,7 @@ interface Row {
 }
 const rows: Row[] = [];
 const skipped: string[] = [];
-const kernelNames = ['normal_scores', 'whiten', 'rotate', 'project', 'back_map'];
+const kernelNames = ['stream_words', 'normal_scores', 'whiten', 'rotate', 'project', 'back_map'];
 
 /** Writes the table of the runs so far, so a run stopped by its time limit still leaves figures. */
 function writeResults(): string {

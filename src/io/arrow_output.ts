@@ -20,6 +20,31 @@ function bitmap(rows: number, present: (r: number) => boolean): { nullBitmap: Ui
   return { nullBitmap, nullCount };
 }
 
+/** Validity bitmap of a number column (NaN = null), a byte at a time without a callback. */
+function numberBitmap(values: Float64Array): { nullBitmap: Uint8Array; nullCount: number } {
+  const rows = values.length;
+  const nullBitmap = new Uint8Array((rows + 7) >> 3);
+  let present = 0;
+  for (let r = 0; r < rows; r += 8) {
+    let byte = 0;
+    const end = Math.min(rows, r + 8);
+    for (let i = r; i < end; i++) {
+      const value = values[i];
+      if (value === value) byte |= 1 << (i - r);
+    }
+    nullBitmap[r >> 3] = byte;
+    present += BITS_SET[byte];
+  }
+  return { nullBitmap, nullCount: rows - present };
+}
+
+/** Number of set bits of each byte value. */
+const BITS_SET = Uint8Array.from({ length: 256 }, (_, byte) => {
+  let count = 0;
+  for (let b = byte; b > 0; b >>= 1) count += b & 1;
+  return count;
+});
+
 /** The default type of a released column that has no input type: float64 or utf8. */
 export function defaultColumnType(column: OutputColumnData): ColumnType {
   return column.kind === 'number' ? { kind: 'float', bits: 64 } : { kind: 'utf8' };
@@ -27,7 +52,7 @@ export function defaultColumnType(column: OutputColumnData): ColumnType {
 
 function numberData(values: Float64Array, type: ColumnType): arrow.Data {
   const rows = values.length;
-  const { nullBitmap, nullCount } = bitmap(rows, (r) => !Number.isNaN(values[r]));
+  const { nullBitmap, nullCount } = numberBitmap(values);
   const arrowType = arrowTypeOf(type);
   let data: ArrayLike<number> | BigInt64Array | BigUint64Array;
   if (type.kind === 'float') {
