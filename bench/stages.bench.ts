@@ -4,7 +4,7 @@
  * rotate, project and back-mapping, each dispatched alone over rows already on the
  * device (mean of 3 runs after a warm-up). It shows which kernel bounds throughput.
  * Run: npm run bench -- stages --input bench/data/means_1m.parquet
- *      (options: --frame PATH --rows N --only TEXT, which keeps the stages whose name has TEXT)
+ *      (options: --frame PATH --rows N --only TEXT, which runs only the stages whose name contains TEXT)
  */
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';

@@ -137,7 +137,7 @@ describe('PRF kernel', () => {
 });
 
 describe('stream_words kernel', () => {
-  it('writes the same draw-major words as the TypeScript PRF, bit for bit', async () => {
+  it('matches the TypeScript PRF bit for bit', async () => {
     const gpu = await testGpu();
     if (!gpu) return;
     const rows = 300;

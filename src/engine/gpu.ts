@@ -78,9 +78,9 @@ function destroyLatent(buffers: LatentBuffers): void {
 }
 
 /** Throws where one batch's buffer would exceed what the device binds at once. */
-function checkBindingSize(device: GPUDevice, what: string, bytes: number): void {
+function checkBindingSize(device: GPUDevice, buffer: string, bytes: number): void {
   const limit = device.limits.maxStorageBufferBindingSize;
-  if (bytes > limit) throw new Error(`the ${what} of one batch need ${bytes.toLocaleString('en-US')} bytes, more than this device binds in one buffer (${limit.toLocaleString('en-US')}); lower --batch-rows`);
+  if (bytes > limit) throw new Error(`the ${buffer} of one batch need ${bytes.toLocaleString('en-US')} bytes, more than this device binds in one buffer (${limit.toLocaleString('en-US')}); lower --batch-rows`);
 }
 
 /** Runs every stage as a WGSL kernel on a WebGPU device (Dawn in Node, or a browser's). */

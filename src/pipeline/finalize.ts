@@ -43,9 +43,9 @@ export class ColumnFormatter {
   /**
    * Writes the release's column in keyed order: out[i] = snap(value(p)) with p =
    * positions[from + order[i]], or NaN where the source cell source[from + order[i]] is
-   * missing. Returns the number of missing cells. It is the arithmetic of `value` and
-   * `snap` with the column's tables in locals, fused with the gather, because the
-   * release runs it on every numeric cell: per-cell method calls and separate passes
+   * missing. Returns the number of missing cells. It repeats the arithmetic of `value`
+   * and `snap` with the column's tables in locals, fused with the gather, because the
+   * release runs it on every numeric cell. Per-cell method calls and separate passes
    * made finalize the largest host stage of a Parquet run.
    */
   snapInOrder(positions: Float32Array, source: Float64Array, from: number, order: Uint32Array, out: Float64Array): number {

@@ -2,8 +2,8 @@ import { RowStream } from '../prf/stream.js';
 import { globalRow, type BatchRows } from './batch.js';
 
 /**
- * The first `words` PRF words of every row of the batch, draw-major (draw t of row r at
- * t · rows + r); the twin of shaders/stream_words.wgsl.
+ * Returns the first `words` PRF words of every row of the batch, draw-major: draw t of
+ * row r sits at t · rows + r. It is the twin of shaders/stream_words.wgsl.
  */
 export function streamWords(batch: BatchRows, key: Uint32Array, words: number): Uint32Array {
   const out = new Uint32Array(words * batch.rows);

@@ -4,8 +4,8 @@ import { StageParams, stageParams } from '../../src/gpu/schemas.js';
 import type { GpuContext } from '../../src/gpu/device.js';
 
 /**
- * Runs one kernel over `rows` rows (one invocation per row unless `invocations` says
- * otherwise): uploads the given buffers, dispatches once and reads
+ * Runs one kernel over `rows` rows (one invocation per row unless `invocations` gives
+ * another count): uploads the given buffers, dispatches once and reads
  * back the named outputs. Buffers are created for the call and destroyed after it.
  */
 export async function runKernel(
