@@ -3,7 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { geomask, tempFolder } from './helpers/cli.js';
-import { pipeThrough, runStreamPartitions, sortedRows } from './helpers/stream_driver.js';
+import { parquetWasm } from '../src/io/parquet_wasm.js';
+import { pipeThrough, ROW_ID, runStreamPartitions, sortedRows } from './helpers/stream_driver.js';
 import { SEED } from './helpers/synthetic.js';
 import { TYPED_SCHEMA, typedTable, writeParquetFile, writeSchemaFile } from './helpers/typed_table.js';
 
@@ -13,6 +14,23 @@ const SHARDS = 4;
 /** Data lines of CSV files, sorted. */
 function csvRows(paths: string[]): string[] {
   return paths.flatMap((path) => readFileSync(path, 'utf8').trim().split('\n').slice(1)).sort();
+}
+
+/** Prepends a row-id column with the given ids to a table. */
+function withRowIds(table: arrow.Table, ids: number[]): arrow.Table {
+  return new arrow.Table({ [ROW_ID]: arrow.makeVector(BigInt64Array.from(ids, BigInt)) }).assign(table);
+}
+
+/** Column names and Arrow types of a release file, as text. */
+async function releaseSchema(path: string): Promise<string[]> {
+  let table: arrow.Table;
+  if (path.endsWith('.parquet')) {
+    const pw = await parquetWasm();
+    table = arrow.tableFromIPC(pw.readParquet(readFileSync(path)).intoIPCStream());
+  } else {
+    table = arrow.tableFromIPC(readFileSync(path));
+  }
+  return table.schema.fields.map((f) => `${f.name}: ${String(f.type)}`);
 }
 
 function frameWithoutTime(path: string): unknown {
@@ -74,6 +92,49 @@ describe(`sharded runs (seed ${SEED})`, () => {
     const released = await pipeThrough(arrow.tableToIPC(source.slice(0, 0), 'stream'), ['--frame', frame, '--key-file', key, '--label', 'typed', '--first-row', '0', '--quiet']);
     expect(released.numRows).toBe(0);
     expect(released.schema.fields.map((f) => f.name)).toEqual(['patient', 'lab', 'count', 'age', 'score', 'admitted', 'seen_at', 'sex', 'flag']);
+  });
+
+  describe('empty and small partitions', () => {
+    const released = ['patient', 'lab', 'count', 'age', 'score', 'admitted', 'seen_at', 'sex', 'flag'];
+
+    it('streams an empty partition through mix', async () => {
+      const empty = withRowIds(source.slice(0, 0), []);
+      const args = ['--frame', frame, '--key-file', key, '--label', 'typed', '--row-id', ROW_ID, '--profile', 'high', '--quiet'];
+      const release = await pipeThrough(arrow.tableToIPC(empty, 'stream'), args);
+      expect(release.numRows).toBe(0);
+      expect(release.schema.fields.map((f) => f.name)).toEqual(released);
+    });
+
+    it('rejects a partition smaller than mix k', async () => {
+      const small = withRowIds(source.slice(0, 3), [0, 1, 2]);
+      const args = ['--frame', frame, '--key-file', key, '--label', 'typed', '--row-id', ROW_ID, '--ops', 'mix(k=10,alpha=0.5)', '--quiet'];
+      const run = pipeThrough(arrow.tableToIPC(small, 'stream'), args);
+      await expect(run).rejects.toThrow(/exited with 2/);
+      await expect(run).rejects.toThrow(/needs at least 10 rows to form a group, but the input has 3/);
+      await expect(run).rejects.toThrow(/Each shard or partition is mixed on its own, so each one needs at least 10 rows/);
+      await expect(run).rejects.toThrow(/fix: give every shard or partition at least 10 rows/);
+    });
+
+    for (const format of ['csv', 'parquet', 'arrow', 'arrows']) {
+      it(`writes an empty shard as ${format} with the release's columns`, async () => {
+        const three = join(folder, 'three.arrow');
+        writeFileSync(three, arrow.tableToIPC(source.slice(0, 3), 'file'));
+        const common = ['--frame', frame, '--key-file', key, '--label', 'typed', '--quiet'];
+        const full = join(folder, `shard0.${format}`);
+        const empty = join(folder, `shard3.${format}`);
+        const first = await geomask(['apply', three, '--out', full, '--shard', '0/4', ...common]);
+        expect(first.code, first.stderr).toBe(0);
+        const last = await geomask(['apply', three, '--out', empty, '--shard', '3/4', ...common]);
+        expect(last.code, last.stderr).toBe(0);
+        if (format === 'csv') {
+          expect(readFileSync(empty, 'utf8')).toBe(`${released.join(',')}\n`);
+          expect(readFileSync(full, 'utf8').split('\n')[0]).toBe(released.join(','));
+        } else {
+          expect((await releaseSchema(empty)).map((field) => field.split(':')[0])).toEqual(released);
+          expect(await releaseSchema(empty)).toEqual(await releaseSchema(full));
+        }
+      });
+    }
   });
 
   describe('fit of parts', () => {

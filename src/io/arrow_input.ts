@@ -115,25 +115,28 @@ export function arrowPass(name: string, open: () => ArrowSource, batchRows: numb
     let types: ColumnType[] = [];
     let idAt = -1;
     let idType: ColumnType | undefined;
+    // Positions of the input columns that the slices keep, when the row-id column is taken out.
+    let keptColumns: number[] | undefined;
     let rowsRead = 0;
     let empty: arrow.RecordBatch | arrow.Table | undefined;
     for await (const whole of batches) {
-      if (whole.numRows === 0) empty ??= idAt === -1 ? whole : whole.selectAt(header!.map((_, c) => (c < idAt ? c : c + 1)));
       if (!header) {
         ({ header, types } = schemaColumns(whole.schema, name));
         if (options.rowIdColumn !== undefined) {
           idAt = header.indexOf(options.rowIdColumn);
           if (idAt === -1) throw new InputError(`row-id column "${options.rowIdColumn}" is not in the table`, `name one of: ${header.join(', ')}`, { file: name });
           idType = types[idAt];
-          header = header.filter((_, c) => c !== idAt);
-          types = types.filter((_, c) => c !== idAt);
+          keptColumns = header.map((_, c) => c).filter((c) => c !== idAt);
+          header = keptColumns.map((c) => header![c]);
+          types = keptColumns.map((c) => types[c]);
         }
         options.onSchema?.(header, types);
       }
+      const selected = keptColumns ? whole.selectAt(keptColumns) : whole;
+      if (whole.numRows === 0) empty ??= selected;
       if (idAt !== -1) {
         const ids = readRowIds(whole.getChildAt(idAt)!, idType!, name, options.rowIdColumn!, rowsRead);
-        const table = whole.selectAt(header.map((_, c) => (c < idAt ? c : c + 1)));
-        for (const run of rowIdRuns(table, ids, batchRows)) yield { header, types, ...run };
+        for (const run of rowIdRuns(selected, ids, batchRows)) yield { header, types, ...run };
       } else {
         for (let begin = 0; begin < whole.numRows; begin += batchRows) {
           const table = begin === 0 && whole.numRows <= batchRows ? whole : whole.slice(begin, Math.min(whole.numRows, begin + batchRows));
