@@ -115,6 +115,13 @@ describe(`sharded runs (seed ${SEED})`, () => {
       await expect(run).rejects.toThrow(/fix: give every shard or partition at least 10 rows/);
     });
 
+    it('rejects standard input without a schema', async () => {
+      const run = pipeThrough(new Uint8Array(0), ['--frame', frame, '--key-file', key, '--label', 'typed', '--first-row', '0', '--quiet']);
+      await expect(run).rejects.toThrow(/exited with 2/);
+      await expect(run).rejects.toThrow(/no Arrow IPC schema arrived/);
+      await expect(run).rejects.toThrow(/fix: send the schema even for a partition without rows/);
+    });
+
     for (const format of ['csv', 'parquet', 'arrow', 'arrows']) {
       it(`writes an empty shard as ${format} with the release's columns`, async () => {
         const three = join(folder, 'three.arrow');

@@ -145,6 +145,15 @@ export function arrowPass(name: string, open: () => ArrowSource, batchRows: numb
       }
       rowsRead += whole.numRows;
     }
+    if (!header && options.allowEmpty) {
+      // The frame does not record the input's storage types, so the release's types
+      // cannot be known without the schema.
+      throw new InputError(
+        'input is empty: no Arrow IPC schema arrived, so the release\'s column types are unknown',
+        'send the schema even for a partition without rows: create the Arrow IPC stream writer with the partition\'s schema before the first batch (docs/scale.md shows how); a schema and no batch give an empty release',
+        { file: name },
+      );
+    }
     if (!header) throw new InputError('table is empty (no schema and no rows)', 'give a table with a header and data rows', { file: name });
     if (rowsRead === 0 && !options.allowEmpty) throw new InputError('table has columns but no data rows', 'give a table with data rows', { file: name });
     if (rowsRead === 0 && empty) yield { header, types, table: empty, firstRow: 0, rowStride: 1 };
