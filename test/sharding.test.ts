@@ -144,6 +144,71 @@ describe(`sharded runs (seed ${SEED})`, () => {
     }
   });
 
+  describe('table stored with its row-id column', () => {
+    const rows = 1500;
+    let table: arrow.Table;
+    let stored: string;
+    let storedSchema: string;
+    let storedFrame: string;
+
+    beforeAll(async () => {
+      table = withRowIds(typedTable(rows, SEED + 1), Array.from({ length: rows }, (_, i) => i));
+      stored = await writeParquetFile(table, folder, 'stored.parquet', 500);
+      storedSchema = join(folder, 'stored.schema.json');
+      storedFrame = join(folder, 'stored.frame.json');
+    });
+
+    it('infers identifier for the row-id column', async () => {
+      const run = await geomask(['schema', stored, '--out', storedSchema]);
+      expect(run.code, run.stderr).toBe(0);
+      const schema = JSON.parse(readFileSync(storedSchema, 'utf8'));
+      expect(schema.columns[0]).toEqual({ name: ROW_ID, role: 'identifier', pseudonymize: false });
+    });
+
+    it('fits and streams the table without editing', async () => {
+      const fit = await geomask(['fit', stored, '--schema', storedSchema, '--out', storedFrame, '--key-file', key, '--label', 'stored', '--quiet']);
+      expect(fit.code, fit.stderr).toBe(0);
+      const common = ['--frame', storedFrame, '--key-file', key, '--label', 'stored', '--ops', 'rotate(theta=0.52..1.05,rho=0.5),project(k=3)'];
+      const whole = await geomask(['apply', stored, '--out', join(folder, 'stored.arrows'), ...common, '--quiet']);
+      expect(whole.code, whole.stderr).toBe(0);
+      const released = await runStreamPartitions(table, 3, 'row-id', common);
+      expect(released.reduce((sum, t) => sum + t.numRows, 0)).toBe(rows);
+      expect(released[0].schema.fields.map((f) => f.name)).not.toContain(ROW_ID);
+      expect(sortedRows(released)).toEqual(sortedRows([arrow.tableFromIPC(readFileSync(join(folder, 'stored.arrows')))]));
+    });
+
+    it('streams a pseudonymized row-id column like apply', async () => {
+      const schema = JSON.parse(readFileSync(storedSchema, 'utf8'));
+      schema.columns[0] = { name: ROW_ID, role: 'identifier', pseudonymize: true };
+      const pseudonymSchema = join(folder, 'pseudonym-id.schema.json');
+      writeFileSync(pseudonymSchema, JSON.stringify(schema));
+      const pseudonymFrame = join(folder, 'pseudonym-id.frame.json');
+      const fit = await geomask(['fit', stored, '--schema', pseudonymSchema, '--out', pseudonymFrame, '--key-file', key, '--label', 'stored', '--quiet']);
+      expect(fit.code, fit.stderr).toBe(0);
+      const common = ['--frame', pseudonymFrame, '--key-file', key, '--label', 'stored', '--ops', 'project(k=3)'];
+      const whole = await geomask(['apply', stored, '--out', join(folder, 'pseudonym-id.arrows'), ...common, '--quiet']);
+      expect(whole.code, whole.stderr).toBe(0);
+      const released = await pipeThrough(arrow.tableToIPC(table, 'stream'), [...common, '--row-id', ROW_ID, '--quiet']);
+      expect(released.schema.fields[0].name).toBe(ROW_ID);
+      expect(String(released.getChild(ROW_ID)!.get(0))).toMatch(/^[0-9a-f]{16}$/);
+      expect(sortedRows([released])).toEqual(sortedRows([arrow.tableFromIPC(readFileSync(join(folder, 'pseudonym-id.arrows')))]));
+    });
+
+    it('rejects a row-id column fitted as numeric', async () => {
+      const schema = JSON.parse(readFileSync(storedSchema, 'utf8'));
+      schema.columns[0] = { name: ROW_ID, role: 'numeric' };
+      const numericSchema = join(folder, 'numeric-id.schema.json');
+      writeFileSync(numericSchema, JSON.stringify(schema));
+      const numericFrame = join(folder, 'numeric-id.frame.json');
+      const fit = await geomask(['fit', stored, '--schema', numericSchema, '--out', numericFrame, '--key-file', key, '--label', 'stored', '--quiet']);
+      expect(fit.code, fit.stderr).toBe(0);
+      const run = pipeThrough(arrow.tableToIPC(table.slice(0, 10), 'stream'), ['--frame', numericFrame, '--key-file', key, '--label', 'stored', '--row-id', ROW_ID, '--quiet']);
+      await expect(run).rejects.toThrow(/exited with 2/);
+      await expect(run).rejects.toThrow(/column "row_id": the frame's schema gives the row-id column the role "numeric"/);
+      await expect(run).rejects.toThrow(/fix: set the column's role to "identifier" or "drop"/);
+    });
+  });
+
   describe('fit of parts', () => {
     let parts: string[];
     const size = ROWS / SHARDS;

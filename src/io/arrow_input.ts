@@ -82,10 +82,16 @@ export interface ArrowPassOptions {
   /** Receives the input's column names and types before the first batch. */
   onSchema?: (header: string[], types: ColumnType[]) => void;
   /**
-   * Column with each row's global index. It is taken out of the table, and its values
-   * place the rows, so their draws do not depend on how the input was split.
+   * Column with each row's global index. Its values place the rows, so their draws do
+   * not depend on how the input was split. It is taken out of the table unless
+   * `keepRowIdColumn` is set.
    */
   rowIdColumn?: string;
+  /**
+   * Whether the row-id column also stays in the table as an input column, for a frame
+   * whose schema lists it (a table fitted with its row-id column).
+   */
+  keepRowIdColumn?: boolean;
   /**
    * Whether a table with columns and no row gives one empty batch (so a release with
    * the right columns can be written) instead of an InputError.
@@ -126,9 +132,11 @@ export function arrowPass(name: string, open: () => ArrowSource, batchRows: numb
           idAt = header.indexOf(options.rowIdColumn);
           if (idAt === -1) throw new InputError(`row-id column "${options.rowIdColumn}" is not in the table`, `name one of: ${header.join(', ')}`, { file: name });
           idType = types[idAt];
-          keptColumns = header.map((_, c) => c).filter((c) => c !== idAt);
-          header = keptColumns.map((c) => header![c]);
-          types = keptColumns.map((c) => types[c]);
+          if (!options.keepRowIdColumn) {
+            keptColumns = header.map((_, c) => c).filter((c) => c !== idAt);
+            header = keptColumns.map((c) => header![c]);
+            types = keptColumns.map((c) => types[c]);
+          }
         }
         options.onSchema?.(header, types);
       }
