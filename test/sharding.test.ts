@@ -144,6 +144,24 @@ describe(`sharded runs (seed ${SEED})`, () => {
     }
   });
 
+  describe('row ids', () => {
+    const args = (): string[] => ['--frame', frame, '--key-file', key, '--label', 'typed', '--row-id', ROW_ID, '--ops', 'rotate(theta=0.52..1.05,rho=0.5)', '--quiet'];
+
+    it('rejects a repeated id in one batch', async () => {
+      const part = withRowIds(source.slice(0, 5), [0, 1, 5, 5, 5]);
+      const run = pipeThrough(arrow.tableToIPC(part, 'stream'), args());
+      await expect(run).rejects.toThrow(/exited with 2/);
+      await expect(run).rejects.toThrow(/standard input, row 4, column "row_id": row id 5 is a duplicate of an earlier row's id/);
+    });
+
+    it('rejects a repeated id across batches', async () => {
+      const part = withRowIds(source.slice(0, 4), [10, 11, 12, 13]).concat(withRowIds(source.slice(4, 6), [14, 11]));
+      expect(part.batches).toHaveLength(2);
+      const run = pipeThrough(arrow.tableToIPC(part, 'stream'), args());
+      await expect(run).rejects.toThrow(/standard input, row 6, column "row_id": row id 11 is a duplicate of an earlier row's id/);
+    });
+  });
+
   describe('table stored with its row-id column', () => {
     const rows = 1500;
     let table: arrow.Table;

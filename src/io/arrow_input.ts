@@ -3,6 +3,7 @@ import { InputError } from '../errors.js';
 import { readNumbers, readTexts } from './arrow_cells.js';
 import { MAX_DECIMALS, toBatch, type Batch, type ColumnPlan } from './batch.js';
 import { columnTypeOf, type ColumnType } from './column_types.js';
+import { RowIdSet } from './row_id_set.js';
 import type { RecordBatch } from './csv_reader.js';
 import type { TablePass } from './table.js';
 
@@ -77,6 +78,22 @@ function readRowIds(vector: arrow.Vector, type: ColumnType, name: string, column
   return ids;
 }
 
+/**
+ * Adds a batch's row ids to the ids seen so far in the pass and raises an InputError at
+ * the first id that an earlier row already has, because two rows with one id would get
+ * the same draws. Ids are checked within one pass (one partition) only.
+ */
+function checkUniqueRowIds(ids: Float64Array, seen: RowIdSet, name: string, column: string, firstRow: number): void {
+  for (let r = 0; r < ids.length; r++) {
+    if (seen.add(ids[r])) continue;
+    throw new InputError(
+      `row id ${ids[r]} is a duplicate of an earlier row's id in this input`,
+      'give every row of the whole table a unique global index, such as its 0-based position in the table, because rows with equal ids get the same draws',
+      { file: name, row: firstRow + r + 1, column },
+    );
+  }
+}
+
 /** Options of an Arrow or Parquet pass. */
 export interface ArrowPassOptions {
   /** Receives the input's column names and types before the first batch. */
@@ -84,7 +101,7 @@ export interface ArrowPassOptions {
   /**
    * Column with each row's global index. Its values place the rows, so their draws do
    * not depend on how the input was split. It is taken out of the table unless
-   * `keepRowIdColumn` is set.
+   * `keepRowIdColumn` is set. Two rows with the same id raise an InputError.
    */
   rowIdColumn?: string;
   /**
@@ -123,6 +140,7 @@ export function arrowPass(name: string, open: () => ArrowSource, batchRows: numb
     let idType: ColumnType | undefined;
     // Positions of the input columns that the slices keep, when the row-id column is taken out.
     let keptColumns: number[] | undefined;
+    const seenIds = new RowIdSet();
     let rowsRead = 0;
     let empty: arrow.RecordBatch | arrow.Table | undefined;
     for await (const whole of batches) {
@@ -144,6 +162,7 @@ export function arrowPass(name: string, open: () => ArrowSource, batchRows: numb
       if (whole.numRows === 0) empty ??= selected;
       if (idAt !== -1) {
         const ids = readRowIds(whole.getChildAt(idAt)!, idType!, name, options.rowIdColumn!, rowsRead);
+        checkUniqueRowIds(ids, seenIds, name, options.rowIdColumn!, rowsRead);
         for (const run of rowIdRuns(selected, ids, batchRows)) yield { header, types, ...run };
       } else {
         for (let begin = 0; begin < whole.numRows; begin += batchRows) {
