@@ -177,7 +177,7 @@ export function arrowPass(name: string, open: () => ArrowSource, batchRows: numb
       // cannot be known without the schema.
       throw new InputError(
         'input is empty: no Arrow IPC schema arrived, so the release\'s column types are unknown',
-        'send the schema even for a partition without rows: create the Arrow IPC stream writer with the partition\'s schema before the first batch (docs/scale.md shows how); a schema and no batch give an empty release',
+        'send the schema even for a partition without rows, by creating the Arrow IPC stream writer with the partition\'s schema before the first batch (docs/scale.md shows how). A schema and no batch give an empty release',
         { file: name },
       );
     }
