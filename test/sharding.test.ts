@@ -3,7 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { geomask, tempFolder } from './helpers/cli.js';
-import { pipeThrough, runStreamPartitions, sortedRows } from './helpers/stream_driver.js';
+import { parquetWasm } from '../src/io/parquet_wasm.js';
+import { pipeThrough, ROW_ID, runStreamPartitions, sortedRows } from './helpers/stream_driver.js';
 import { SEED } from './helpers/synthetic.js';
 import { TYPED_SCHEMA, typedTable, writeParquetFile, writeSchemaFile } from './helpers/typed_table.js';
 
@@ -13,6 +14,23 @@ const SHARDS = 4;
 /** Data lines of CSV files, sorted. */
 function csvRows(paths: string[]): string[] {
   return paths.flatMap((path) => readFileSync(path, 'utf8').trim().split('\n').slice(1)).sort();
+}
+
+/** Prepends a row-id column with the given ids to a table. */
+function withRowIds(table: arrow.Table, ids: number[]): arrow.Table {
+  return new arrow.Table({ [ROW_ID]: arrow.makeVector(BigInt64Array.from(ids, BigInt)) }).assign(table);
+}
+
+/** Column names and Arrow types of a release file, as text. */
+async function releaseSchema(path: string): Promise<string[]> {
+  let table: arrow.Table;
+  if (path.endsWith('.parquet')) {
+    const pw = await parquetWasm();
+    table = arrow.tableFromIPC(pw.readParquet(readFileSync(path)).intoIPCStream());
+  } else {
+    table = arrow.tableFromIPC(readFileSync(path));
+  }
+  return table.schema.fields.map((f) => `${f.name}: ${String(f.type)}`);
 }
 
 function frameWithoutTime(path: string): unknown {
@@ -74,6 +92,139 @@ describe(`sharded runs (seed ${SEED})`, () => {
     const released = await pipeThrough(arrow.tableToIPC(source.slice(0, 0), 'stream'), ['--frame', frame, '--key-file', key, '--label', 'typed', '--first-row', '0', '--quiet']);
     expect(released.numRows).toBe(0);
     expect(released.schema.fields.map((f) => f.name)).toEqual(['patient', 'lab', 'count', 'age', 'score', 'admitted', 'seen_at', 'sex', 'flag']);
+  });
+
+  describe('empty and small partitions', () => {
+    const released = ['patient', 'lab', 'count', 'age', 'score', 'admitted', 'seen_at', 'sex', 'flag'];
+
+    it('streams an empty partition through mix', async () => {
+      const empty = withRowIds(source.slice(0, 0), []);
+      const args = ['--frame', frame, '--key-file', key, '--label', 'typed', '--row-id', ROW_ID, '--profile', 'high', '--quiet'];
+      const release = await pipeThrough(arrow.tableToIPC(empty, 'stream'), args);
+      expect(release.numRows).toBe(0);
+      expect(release.schema.fields.map((f) => f.name)).toEqual(released);
+    });
+
+    it('rejects a partition smaller than mix k', async () => {
+      const small = withRowIds(source.slice(0, 3), [0, 1, 2]);
+      const args = ['--frame', frame, '--key-file', key, '--label', 'typed', '--row-id', ROW_ID, '--ops', 'mix(k=10,alpha=0.5)', '--quiet'];
+      const run = pipeThrough(arrow.tableToIPC(small, 'stream'), args);
+      await expect(run).rejects.toThrow(/exited with 2/);
+      await expect(run).rejects.toThrow(/needs at least 10 rows to form a group, but the input has 3/);
+      await expect(run).rejects.toThrow(/Each shard or partition is mixed on its own, so each one needs at least 10 rows/);
+      await expect(run).rejects.toThrow(/fix: give every shard or partition at least 10 rows/);
+    });
+
+    it('rejects standard input without a schema', async () => {
+      const run = pipeThrough(new Uint8Array(0), ['--frame', frame, '--key-file', key, '--label', 'typed', '--first-row', '0', '--quiet']);
+      await expect(run).rejects.toThrow(/exited with 2/);
+      await expect(run).rejects.toThrow(/no Arrow IPC schema arrived/);
+      await expect(run).rejects.toThrow(/fix: send the schema even for a partition without rows/);
+    });
+
+    for (const format of ['csv', 'parquet', 'arrow', 'arrows']) {
+      it(`writes an empty shard as ${format} with the release's columns`, async () => {
+        const three = join(folder, 'three.arrow');
+        writeFileSync(three, arrow.tableToIPC(source.slice(0, 3), 'file'));
+        const common = ['--frame', frame, '--key-file', key, '--label', 'typed', '--quiet'];
+        const full = join(folder, `shard0.${format}`);
+        const empty = join(folder, `shard3.${format}`);
+        const first = await geomask(['apply', three, '--out', full, '--shard', '0/4', ...common]);
+        expect(first.code, first.stderr).toBe(0);
+        const last = await geomask(['apply', three, '--out', empty, '--shard', '3/4', ...common]);
+        expect(last.code, last.stderr).toBe(0);
+        if (format === 'csv') {
+          expect(readFileSync(empty, 'utf8')).toBe(`${released.join(',')}\n`);
+          expect(readFileSync(full, 'utf8').split('\n')[0]).toBe(released.join(','));
+        } else {
+          expect((await releaseSchema(empty)).map((field) => field.split(':')[0])).toEqual(released);
+          expect(await releaseSchema(empty)).toEqual(await releaseSchema(full));
+        }
+      });
+    }
+  });
+
+  describe('row ids', () => {
+    const args = (): string[] => ['--frame', frame, '--key-file', key, '--label', 'typed', '--row-id', ROW_ID, '--ops', 'rotate(theta=0.52..1.05,rho=0.5)', '--quiet'];
+
+    it('rejects a repeated id in one batch', async () => {
+      const part = withRowIds(source.slice(0, 5), [0, 1, 5, 5, 5]);
+      const run = pipeThrough(arrow.tableToIPC(part, 'stream'), args());
+      await expect(run).rejects.toThrow(/exited with 2/);
+      await expect(run).rejects.toThrow(/standard input, row 4, column "row_id": row id 5 is a duplicate of an earlier row's id/);
+    });
+
+    it('rejects a repeated id across batches', async () => {
+      const part = withRowIds(source.slice(0, 4), [10, 11, 12, 13]).concat(withRowIds(source.slice(4, 6), [14, 11]));
+      expect(part.batches).toHaveLength(2);
+      const run = pipeThrough(arrow.tableToIPC(part, 'stream'), args());
+      await expect(run).rejects.toThrow(/standard input, row 6, column "row_id": row id 11 is a duplicate of an earlier row's id/);
+    });
+  });
+
+  describe('table stored with its row-id column', () => {
+    const rows = 1500;
+    let table: arrow.Table;
+    let stored: string;
+    let storedSchema: string;
+    let storedFrame: string;
+
+    beforeAll(async () => {
+      table = withRowIds(typedTable(rows, SEED + 1), Array.from({ length: rows }, (_, i) => i));
+      stored = await writeParquetFile(table, folder, 'stored.parquet', 500);
+      storedSchema = join(folder, 'stored.schema.json');
+      storedFrame = join(folder, 'stored.frame.json');
+    });
+
+    it('infers identifier for the row-id column', async () => {
+      const run = await geomask(['schema', stored, '--out', storedSchema]);
+      expect(run.code, run.stderr).toBe(0);
+      const schema = JSON.parse(readFileSync(storedSchema, 'utf8'));
+      expect(schema.columns[0]).toEqual({ name: ROW_ID, role: 'identifier', pseudonymize: false });
+    });
+
+    it('fits and streams the table without editing', async () => {
+      const fit = await geomask(['fit', stored, '--schema', storedSchema, '--out', storedFrame, '--key-file', key, '--label', 'stored', '--quiet']);
+      expect(fit.code, fit.stderr).toBe(0);
+      const common = ['--frame', storedFrame, '--key-file', key, '--label', 'stored', '--ops', 'rotate(theta=0.52..1.05,rho=0.5),project(k=3)'];
+      const whole = await geomask(['apply', stored, '--out', join(folder, 'stored.arrows'), ...common, '--quiet']);
+      expect(whole.code, whole.stderr).toBe(0);
+      const released = await runStreamPartitions(table, 3, 'row-id', common);
+      expect(released.reduce((sum, t) => sum + t.numRows, 0)).toBe(rows);
+      expect(released[0].schema.fields.map((f) => f.name)).not.toContain(ROW_ID);
+      expect(sortedRows(released)).toEqual(sortedRows([arrow.tableFromIPC(readFileSync(join(folder, 'stored.arrows')))]));
+    });
+
+    it('streams a pseudonymized row-id column like apply', async () => {
+      const schema = JSON.parse(readFileSync(storedSchema, 'utf8'));
+      schema.columns[0] = { name: ROW_ID, role: 'identifier', pseudonymize: true };
+      const pseudonymSchema = join(folder, 'pseudonym-id.schema.json');
+      writeFileSync(pseudonymSchema, JSON.stringify(schema));
+      const pseudonymFrame = join(folder, 'pseudonym-id.frame.json');
+      const fit = await geomask(['fit', stored, '--schema', pseudonymSchema, '--out', pseudonymFrame, '--key-file', key, '--label', 'stored', '--quiet']);
+      expect(fit.code, fit.stderr).toBe(0);
+      const common = ['--frame', pseudonymFrame, '--key-file', key, '--label', 'stored', '--ops', 'project(k=3)'];
+      const whole = await geomask(['apply', stored, '--out', join(folder, 'pseudonym-id.arrows'), ...common, '--quiet']);
+      expect(whole.code, whole.stderr).toBe(0);
+      const released = await pipeThrough(arrow.tableToIPC(table, 'stream'), [...common, '--row-id', ROW_ID, '--quiet']);
+      expect(released.schema.fields[0].name).toBe(ROW_ID);
+      expect(String(released.getChild(ROW_ID)!.get(0))).toMatch(/^[0-9a-f]{16}$/);
+      expect(sortedRows([released])).toEqual(sortedRows([arrow.tableFromIPC(readFileSync(join(folder, 'pseudonym-id.arrows')))]));
+    });
+
+    it('rejects a row-id column fitted as numeric', async () => {
+      const schema = JSON.parse(readFileSync(storedSchema, 'utf8'));
+      schema.columns[0] = { name: ROW_ID, role: 'numeric' };
+      const numericSchema = join(folder, 'numeric-id.schema.json');
+      writeFileSync(numericSchema, JSON.stringify(schema));
+      const numericFrame = join(folder, 'numeric-id.frame.json');
+      const fit = await geomask(['fit', stored, '--schema', numericSchema, '--out', numericFrame, '--key-file', key, '--label', 'stored', '--quiet']);
+      expect(fit.code, fit.stderr).toBe(0);
+      const run = pipeThrough(arrow.tableToIPC(table.slice(0, 10), 'stream'), ['--frame', numericFrame, '--key-file', key, '--label', 'stored', '--row-id', ROW_ID, '--quiet']);
+      await expect(run).rejects.toThrow(/exited with 2/);
+      await expect(run).rejects.toThrow(/column "row_id": the frame's schema gives the row-id column the role "numeric"/);
+      await expect(run).rejects.toThrow(/fix: set the column's role to "identifier" or "drop"/);
+    });
   });
 
   describe('fit of parts', () => {

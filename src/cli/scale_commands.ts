@@ -5,7 +5,7 @@ import { selectEngine } from '../engine/select.js';
 import { InputError } from '../errors.js';
 import { FitAccumulator } from '../frame/fit.js';
 import { decodeFitState, encodeFitState } from '../frame/fit_state.js';
-import { loadFrame, parseFrame } from '../frame/frame.js';
+import { loadFrame, parseFrame, type Frame } from '../frame/frame.js';
 import { ArrowTable } from '../io/arrow_table.js';
 import { ArrowBatchWriter } from '../io/arrow_writer.js';
 import { AtomicFile, writeFileAtomic } from '../io/atomic_file.js';
@@ -55,6 +55,23 @@ export async function fitPartial(inputs: string[], options: CommonOptions & { pa
   }
   const [start, end] = [accumulator.ranges[0][0], accumulator.ranges[accumulator.ranges.length - 1][1]];
   log(`partial fit of rows ${start}..${end - 1} (${accumulator.rows} rows) written to ${options.partial} in ${((performance.now() - started) / 1000).toFixed(1)} s; merge the parts with \`geomask merge\``);
+}
+
+/**
+ * Returns whether the frame's schema lists the row-id column, as it does for a table
+ * fitted with that column. The column then stays an input column with its role, so the
+ * release is the one `apply` writes for the same table. Roles other than identifier and
+ * drop raise an InputError, because they would write the row index out or fit it as data.
+ */
+function rowIdInFrame(frame: Frame, rowId: string, framePath: string): boolean {
+  const entry = frame.schema.columns.find((c) => c.name === rowId);
+  if (!entry) return false;
+  if (entry.role === 'identifier' || entry.role === 'drop') return true;
+  throw new InputError(
+    `the frame's schema gives the row-id column the role "${entry.role}", but --row-id makes it the row index, which is not data to mask`,
+    `set the column's role to "identifier" or "drop" in the schema and fit the frame again, or name another column with --row-id`,
+    { file: framePath, column: rowId },
+  );
 }
 
 /** Standard output as a byte sink; what was written cannot be taken back on failure. */
@@ -117,7 +134,7 @@ export function addScaleCommands(program: Command): void {
         .command('stream')
         .description('transform an Arrow IPC stream from standard input to standard output with a fitted frame, for engines that pipe partitions through a process')
         .requiredOption('--frame <path>', 'frame file written by `geomask fit` or `geomask merge`')
-        .option('--row-id <column>', 'integer column that holds each row\'s global index in the whole input; it is not written out')
+        .option('--row-id <column>', 'integer column that holds each row\'s global index in the whole input; it is not written out (unless the frame\'s schema pseudonymizes it)')
         .option('--first-row <n>', 'global index of the first input row, when the input carries no row-id column', nonNegativeInteger),
     ),
   ).action(async (options: CommonOptions & { frame: string; rowId?: string; firstRow?: number; ops?: string; profile?: Profile }) => {
@@ -135,7 +152,8 @@ export function addScaleCommands(program: Command): void {
       const operators = resolveOperators(specs, frame.columns.length);
       log(`operators: ${operators.map(describeOperator).join(', ')}`);
       // An empty partition gives an empty release with the release's columns.
-      const table = new ArrowTable('standard input', async () => process.stdin, { rowIdColumn: options.rowId, allowEmpty: true });
+      const keepRowIdColumn = options.rowId !== undefined && rowIdInFrame(frame, options.rowId, options.frame);
+      const table = new ArrowTable('standard input', async () => process.stdin, { rowIdColumn: options.rowId, keepRowIdColumn, allowEmpty: true });
       const loaded = loadFrame(frame);
       const writer = new ArrowBatchWriter(stdoutSink(), 'stream', (names) => releaseColumnTypes(loaded, operators, table.columnTypes)(names));
       const summary = await applyTable(context, table, loaded, operators, keys, { writer, firstRow: options.firstRow });

@@ -3,6 +3,7 @@ import { InputError } from '../errors.js';
 import { readNumbers, readTexts } from './arrow_cells.js';
 import { MAX_DECIMALS, toBatch, type Batch, type ColumnPlan } from './batch.js';
 import { columnTypeOf, type ColumnType } from './column_types.js';
+import { RowIdSet } from './row_id_set.js';
 import type { RecordBatch } from './csv_reader.js';
 import type { TablePass } from './table.js';
 
@@ -77,15 +78,37 @@ function readRowIds(vector: arrow.Vector, type: ColumnType, name: string, column
   return ids;
 }
 
+/**
+ * Adds a batch's row ids to the ids seen so far in the pass and raises an InputError at
+ * the first id that an earlier row already has, because two rows with one id would get
+ * the same draws. Ids are checked within one pass (one partition) only.
+ */
+function checkUniqueRowIds(ids: Float64Array, seen: RowIdSet, name: string, column: string, firstRow: number): void {
+  for (let r = 0; r < ids.length; r++) {
+    if (seen.add(ids[r])) continue;
+    throw new InputError(
+      `row id ${ids[r]} is a duplicate of an earlier row's id in this input`,
+      'give every row of the whole table a unique global index, such as its 0-based position in the table, because rows with equal ids get the same draws',
+      { file: name, row: firstRow + r + 1, column },
+    );
+  }
+}
+
 /** Options of an Arrow or Parquet pass. */
 export interface ArrowPassOptions {
   /** Receives the input's column names and types before the first batch. */
   onSchema?: (header: string[], types: ColumnType[]) => void;
   /**
-   * Column with each row's global index. It is taken out of the table, and its values
-   * place the rows, so their draws do not depend on how the input was split.
+   * Column with each row's global index. Its values place the rows, so their draws do
+   * not depend on how the input was split. It is taken out of the table unless
+   * `keepRowIdColumn` is set. Two rows with the same id raise an InputError.
    */
   rowIdColumn?: string;
+  /**
+   * Whether the row-id column also stays in the table as an input column, for a frame
+   * whose schema lists it (a table fitted with its row-id column).
+   */
+  keepRowIdColumn?: boolean;
   /**
    * Whether a table with columns and no row gives one empty batch (so a release with
    * the right columns can be written) instead of an InputError.
@@ -115,25 +138,32 @@ export function arrowPass(name: string, open: () => ArrowSource, batchRows: numb
     let types: ColumnType[] = [];
     let idAt = -1;
     let idType: ColumnType | undefined;
+    // Positions of the input columns that the slices keep, when the row-id column is taken out.
+    let keptColumns: number[] | undefined;
+    const seenIds = new RowIdSet();
     let rowsRead = 0;
     let empty: arrow.RecordBatch | arrow.Table | undefined;
     for await (const whole of batches) {
-      if (whole.numRows === 0) empty ??= idAt === -1 ? whole : whole.selectAt(header!.map((_, c) => (c < idAt ? c : c + 1)));
       if (!header) {
         ({ header, types } = schemaColumns(whole.schema, name));
         if (options.rowIdColumn !== undefined) {
           idAt = header.indexOf(options.rowIdColumn);
           if (idAt === -1) throw new InputError(`row-id column "${options.rowIdColumn}" is not in the table`, `name one of: ${header.join(', ')}`, { file: name });
           idType = types[idAt];
-          header = header.filter((_, c) => c !== idAt);
-          types = types.filter((_, c) => c !== idAt);
+          if (!options.keepRowIdColumn) {
+            keptColumns = header.map((_, c) => c).filter((c) => c !== idAt);
+            header = keptColumns.map((c) => header![c]);
+            types = keptColumns.map((c) => types[c]);
+          }
         }
         options.onSchema?.(header, types);
       }
+      const selected = keptColumns ? whole.selectAt(keptColumns) : whole;
+      if (whole.numRows === 0) empty ??= selected;
       if (idAt !== -1) {
         const ids = readRowIds(whole.getChildAt(idAt)!, idType!, name, options.rowIdColumn!, rowsRead);
-        const table = whole.selectAt(header.map((_, c) => (c < idAt ? c : c + 1)));
-        for (const run of rowIdRuns(table, ids, batchRows)) yield { header, types, ...run };
+        checkUniqueRowIds(ids, seenIds, name, options.rowIdColumn!, rowsRead);
+        for (const run of rowIdRuns(selected, ids, batchRows)) yield { header, types, ...run };
       } else {
         for (let begin = 0; begin < whole.numRows; begin += batchRows) {
           const table = begin === 0 && whole.numRows <= batchRows ? whole : whole.slice(begin, Math.min(whole.numRows, begin + batchRows));
@@ -141,6 +171,15 @@ export function arrowPass(name: string, open: () => ArrowSource, batchRows: numb
         }
       }
       rowsRead += whole.numRows;
+    }
+    if (!header && options.allowEmpty) {
+      // The frame does not record the input's storage types, so the release's types
+      // cannot be known without the schema.
+      throw new InputError(
+        'input is empty: no Arrow IPC schema arrived, so the release\'s column types are unknown',
+        'send the schema even for a partition without rows, by creating the Arrow IPC stream writer with the partition\'s schema before the first batch (docs/scale.md shows how). A schema and no batch give an empty release',
+        { file: name },
+      );
     }
     if (!header) throw new InputError('table is empty (no schema and no rows)', 'give a table with a header and data rows', { file: name });
     if (rowsRead === 0 && !options.allowEmpty) throw new InputError('table has columns but no data rows', 'give a table with data rows', { file: name });

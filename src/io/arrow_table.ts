@@ -22,7 +22,7 @@ export class ArrowTable implements TableInput {
   constructor(
     readonly name: string,
     private readonly openBytes: () => Promise<ArrowBytes>,
-    private readonly passOptions: Pick<ArrowPassOptions, 'rowIdColumn' | 'allowEmpty'> = {},
+    private readonly passOptions: Pick<ArrowPassOptions, 'rowIdColumn' | 'keepRowIdColumn' | 'allowEmpty'> = {},
   ) {}
 
   open(batchRows: number): TablePass {

@@ -16,7 +16,7 @@ export class ParquetTable implements TableInput {
   constructor(
     readonly name: string,
     private readonly blob: () => Promise<Blob>,
-    private readonly passOptions: Pick<ArrowPassOptions, 'rowIdColumn' | 'allowEmpty'> = {},
+    private readonly passOptions: Pick<ArrowPassOptions, 'rowIdColumn' | 'keepRowIdColumn' | 'allowEmpty'> = {},
   ) {}
 
   open(batchRows: number): TablePass {

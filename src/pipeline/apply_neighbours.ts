@@ -113,6 +113,10 @@ export async function runNeighbourApply(job: ApplyJob): Promise<ApplySummary & {
   values = values.subarray(0, n * d);
   rowIds = rowIds.subarray(0, n);
   times.whiten_pass = performance.now() - passStarted;
+  // An empty input or shard has no neighbours to search, so the caller writes its empty release.
+  if (n === 0) {
+    return { rows: 0, batches: 0, seconds: (performance.now() - started) / 1000, times, coincidences: { retried: 0, unresolved: 0 }, neighbourStages: [] };
+  }
 
   // The neighbour operators and the row-wise segments between them.
   const reports: NeighbourStageReport[] = [];
@@ -130,6 +134,14 @@ export async function runNeighbourApply(job: ApplyJob): Promise<ApplySummary & {
       points = interpolateRows(points, n, d, result, segment.op, keys.operator('interpolate', segment.position), rowIds);
       reports.push({ operator: 'interpolate', seconds: (performance.now() - stageStarted) / 1000, search: report });
       continue;
+    }
+    if (n < segment.op.k) {
+      const k = segment.op.k;
+      throw new InputError(
+        `mix(k=${k}) needs at least ${k} rows to form a group, but the input has ${n}. Each shard or partition is mixed on its own, so each one needs at least ${k} rows, or none`,
+        `give every shard or partition at least ${k} rows (use fewer, larger partitions, for example with Spark's coalesce), or pass --ops with a smaller k, such as mix(k=2)`,
+        { file: plan.file },
+      );
     }
     const patients = plan.patient === undefined ? undefined : patientCodes(texts.get(plan.patient)!, n);
     const groups = formGroups(points, n, d, segment.op.k, keys.stage('mix_groups', segment.position), patients);

@@ -11,6 +11,7 @@ import { validateSchema, type Schema } from '../schema/schema.js';
 import { runApply, type ApplySummary } from './apply.js';
 import type { RunKeys } from './keys.js';
 import type { ResolvedOperator } from './operators.js';
+import { emptyRelease } from './release.js';
 
 /**
  * The jobs of a run, independent of where tables come from and go to: the CLI passes
@@ -138,7 +139,9 @@ async function* placeBatches(batches: AsyncIterable<{ batch: Batch }>, target: A
     const placed = target.firstRow ? { ...batch, firstRow: batch.firstRow + target.firstRow } : batch;
     const selected = target.shard ? selectShard(placed, target.shard) : placed;
     times.parse += performance.now() - started;
-    if (selected) yield selected;
+    // A batch with no row (an empty input, or no row of the shard) goes no further, and
+    // the release of no rows is written after the pass.
+    if (selected && selected.rows > 0) yield selected;
   }
 }
 
@@ -191,6 +194,11 @@ export async function applyTable(context: JobContext, table: TableInput, frame: 
       rowMap: target.rowMap,
       progress: (rows) => progress(rows),
     });
+    if (summary.batches === 0) {
+      // An empty input or shard still gets the release's columns: a CSV header, or an
+      // Arrow or Parquet schema.
+      await timedWriter(target.writer, ioTimes).write(emptyRelease({ plan, frame, keys, operators }));
+    }
     progress(summary.rows, true);
     const committing = performance.now();
     await target.writer.commit();

@@ -101,3 +101,12 @@ export class ReleaseBuilder {
     });
   }
 }
+
+/**
+ * Builds the release of no rows, with every released column, so that a writer of an
+ * empty input or shard still writes the CSV header or the Arrow or Parquet schema.
+ */
+export function emptyRelease(job: Pick<ApplyJob, 'plan' | 'frame' | 'keys' | 'operators'>): OutputBatch {
+  const empty: Batch = { firstRow: 0, rows: 0, records: [], numeric64: new Float64Array(0), numeric: new Float32Array(0) };
+  return new ReleaseBuilder(job).build(empty, new Float32Array(0)).batch;
+}

@@ -14,8 +14,9 @@ export const ROW_ID = 'row_id';
  * partitions' releases are read from standard output and returned.
  *
  * With 'row-id' the rows are dealt round-robin (row i to partition i mod p) and carry
- * their global index in a `row_id` column; with 'first-row' each partition is a
- * contiguous slice and the process gets the index of its first row.
+ * their global index in a `row_id` column, the table's own when it has one. With
+ * 'first-row' each partition is a contiguous slice, and the process gets the index of
+ * its first row.
  */
 export async function runStreamPartitions(table: arrow.Table, partitions: number, placement: Placement, args: string[]): Promise<arrow.Table[]> {
   const jobs: Promise<arrow.Table>[] = [];
@@ -26,7 +27,9 @@ export async function runStreamPartitions(table: arrow.Table, partitions: number
     if (placement === 'row-id') {
       const rows = Array.from({ length: Math.ceil((table.numRows - p) / partitions) }, (_, i) => p + i * partitions);
       part = takeRows(table, rows);
-      part = part.assign(new arrow.Table({ [ROW_ID]: arrow.vectorFromArray(BigInt64Array.from(rows, BigInt)) }));
+      if (!table.schema.fields.some((f) => f.name === ROW_ID)) {
+        part = part.assign(new arrow.Table({ [ROW_ID]: arrow.vectorFromArray(BigInt64Array.from(rows, BigInt)) }));
+      }
       placementArgs = ['--row-id', ROW_ID];
     } else {
       part = table.slice(p * size, Math.min(table.numRows, (p + 1) * size));
