@@ -1,0 +1,95 @@
+import * as arrow from 'apache-arrow';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parquetWasm } from '../src/io/parquet_wasm.js';
+import { filesIn, geomask, tempFolder } from './helpers/cli.js';
+import { rng } from './helpers/synthetic.js';
+import { TYPED_SCHEMA, typedTable, writeParquetFile, writeSchemaFile } from './helpers/typed_table.js';
+
+// Fixed seeds: whether overwritten bytes make parquet-wasm trap depends on the data.
+const TABLE_SEED = 7;
+const NOISE_SEED = 11;
+const ROWS = 3000;
+
+/** Returns a copy of `bytes` with `count` pseudo-random bytes written over its middle. */
+function overwriteMiddle(bytes: Uint8Array, count: number, seed: number): Uint8Array {
+  const random = rng(seed);
+  const copy = Uint8Array.from(bytes);
+  const start = Math.floor(copy.length / 2 - count / 2);
+  for (let i = 0; i < count; i++) copy[start + i] = Math.floor(random() * 256);
+  return copy;
+}
+
+/** Writes a table as Snappy-compressed Parquet, as the release writer does, in row groups of `rowGroup` rows. */
+async function writeSnappyParquet(table: arrow.Table, path: string, rowGroup: number): Promise<void> {
+  const pw = await parquetWasm();
+  const properties = new pw.WriterPropertiesBuilder().setCompression(pw.Compression.SNAPPY).setMaxRowGroupSize(rowGroup).build();
+  writeFileSync(path, pw.writeParquet(pw.Table.fromIPCStream(arrow.tableToIPC(table, 'stream')), properties));
+}
+
+describe('corrupt and truncated input', () => {
+  let folder: string;
+  let source: arrow.Table;
+  let common: string[];
+
+  beforeAll(async () => {
+    folder = tempFolder();
+    source = typedTable(ROWS, TABLE_SEED);
+    const input = await writeParquetFile(source, folder, 'typed.parquet');
+    const schema = writeSchemaFile(TYPED_SCHEMA, folder);
+    const frame = join(folder, 'frame.json');
+    const key = join(folder, 'k.key');
+    const fit = await geomask(['fit', input, '--schema', schema, '--out', frame, '--key-file', key, '--label', 'typed', '--backend', 'cpu', '--quiet']);
+    expect(fit.code, fit.stderr).toBe(0);
+    common = ['--frame', frame, '--key-file', key, '--label', 'typed', '--ops', 'rotate', '--backend', 'cpu', '--quiet'];
+  });
+
+  it('rejects a corrupt page of a release Parquet file', async () => {
+    // The file and its frame come from the tool itself: a release and a fit on it.
+    const work = tempFolder();
+    const release = join(work, 'release.parquet');
+    const applied = await geomask(['apply', join(folder, 'typed.parquet'), '--out', release, ...common]);
+    expect(applied.code, applied.stderr).toBe(0);
+    const frame = join(work, 'release.frame.json');
+    const fit = await geomask(['fit', release, '--out', frame, '--key-file', join(work, 'k.key'), '--backend', 'cpu', '--quiet']);
+    expect(fit.code, fit.stderr).toBe(0);
+    const corrupt = join(work, 'corrupt.parquet');
+    writeFileSync(corrupt, overwriteMiddle(readFileSync(release), 400, NOISE_SEED));
+    const out = tempFolder();
+
+    const run = await geomask(['apply', corrupt, '--frame', frame, '--ops', 'rotate', '--key-file', join(work, 'k.key'), '--out', join(out, 't.parquet'), '--backend', 'cpu', '--quiet']);
+
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/geomask: error: \S*corrupt\.parquet: cannot decode row group 0 \(/);
+    expect(run.stderr).toMatch(/fix: /);
+    expect(run.stderr).not.toMatch(/RuntimeError|wasm:\/\//);
+    expect(filesIn(out)).toEqual([]);
+  });
+
+  it('rejects a corrupt later row group', async () => {
+    // Five row groups: the first groups decode and reach the Parquet writer before the
+    // corrupt one traps, so the run aborts a writer that has started.
+    const corrupt = join(folder, 'groups.parquet');
+    await writeSnappyParquet(source, corrupt, 700);
+    writeFileSync(corrupt, overwriteMiddle(readFileSync(corrupt), 400, NOISE_SEED));
+    const out = tempFolder();
+    for (const release of ['t.parquet', 't.csv']) {
+      const run = await geomask(['apply', corrupt, '--out', join(out, release), '--batch-rows', '300', ...common]);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(/groups\.parquet: cannot decode row group [1-4] \(/);
+      expect(filesIn(out)).toEqual([]);
+    }
+  });
+
+  it('still names a truncated Parquet footer', async () => {
+    const truncated = join(folder, 'truncated.parquet');
+    const whole = readFileSync(join(folder, 'typed.parquet'));
+    writeFileSync(truncated, whole.subarray(0, Math.floor(whole.length / 2)));
+    const out = tempFolder();
+    const run = await geomask(['apply', truncated, '--out', join(out, 't.parquet'), ...common]);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/truncated\.parquet: cannot read the file as Parquet \(.*Corrupt footer/);
+    expect(filesIn(out)).toEqual([]);
+  });
+});
