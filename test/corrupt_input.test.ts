@@ -1,9 +1,10 @@
 import * as arrow from 'apache-arrow';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parquetWasm } from '../src/io/parquet_wasm.js';
-import { filesIn, geomask, tempFolder } from './helpers/cli.js';
+import { filesIn, geomask, tempFolder, type CliResult } from './helpers/cli.js';
 import { rng } from './helpers/synthetic.js';
 import { TYPED_SCHEMA, typedTable, writeParquetFile, writeSchemaFile } from './helpers/typed_table.js';
 
@@ -26,6 +27,28 @@ async function writeSnappyParquet(table: arrow.Table, path: string, rowGroup: nu
   const pw = await parquetWasm();
   const properties = new pw.WriterPropertiesBuilder().setCompression(pw.Compression.SNAPPY).setMaxRowGroupSize(rowGroup).build();
   writeFileSync(path, pw.writeParquet(pw.Table.fromIPCStream(arrow.tableToIPC(table, 'stream')), properties));
+}
+
+/** Encodes a table as an Arrow IPC stream or file with one record batch per `batchRows` rows. */
+function ipcInBatches(table: arrow.Table, format: 'stream' | 'file', batchRows: number): Uint8Array {
+  const batches: arrow.RecordBatch[] = [];
+  for (let start = 0; start < table.numRows; start += batchRows) batches.push(...table.slice(start, start + batchRows).batches);
+  return arrow.tableToIPC(new arrow.Table(batches), format);
+}
+
+/** Runs `geomask ARGS` with `input` on standard input and collects its output. */
+function geomaskWithInput(args: string[], input: Uint8Array): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['bin/geomask.js', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    // The process may stop reading before the end of a bad input.
+    child.stdin.on('error', () => {});
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input);
+  });
 }
 
 describe('corrupt and truncated input', () => {
@@ -91,5 +114,39 @@ describe('corrupt and truncated input', () => {
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr).toMatch(/truncated\.parquet: cannot read the file as Parquet \(.*Corrupt footer/);
     expect(filesIn(out)).toEqual([]);
+  });
+
+  it('rejects a truncated Arrow IPC stream file', async () => {
+    const bytes = ipcInBatches(source, 'stream', 1000);
+    const truncated = join(folder, 'truncated.arrows');
+    writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length * 0.8)));
+    const out = tempFolder();
+    const run = await geomask(['apply', truncated, '--out', join(out, 't.csv'), ...common]);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/truncated\.arrows, row 2001: Arrow IPC stream is truncated or corrupt: record batch 3 cannot be read/);
+    expect(run.stderr).toMatch(/fix: /);
+    expect(run.stderr).not.toMatch(/internal error/);
+    expect(filesIn(out)).toEqual([]);
+  });
+
+  it('rejects a truncated Arrow IPC file', async () => {
+    const bytes = ipcInBatches(source, 'file', 1000);
+    const truncated = join(folder, 'truncated.arrow');
+    writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length * 0.8)));
+    const out = tempFolder();
+    const run = await geomask(['apply', truncated, '--out', join(out, 't.csv'), ...common]);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/truncated\.arrow: Arrow IPC file is truncated or corrupt: its footer cannot be read/);
+    expect(run.stderr).toMatch(/fix: /);
+    expect(filesIn(out)).toEqual([]);
+  });
+
+  it('rejects a truncated stream on standard input', async () => {
+    const withIds = source.assign(new arrow.Table({ row_id: arrow.makeVector(BigInt64Array.from({ length: ROWS }, (_, i) => BigInt(i))) }));
+    const bytes = ipcInBatches(withIds, 'stream', 1000);
+    const run = await geomaskWithInput(['stream', '--row-id', 'row_id', ...common], bytes.subarray(0, Math.floor(bytes.length * 0.5)));
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/standard input, row 1001: Arrow IPC stream is truncated or corrupt: record batch 2 cannot be read/);
+    expect(run.stderr).not.toMatch(/internal error|this is a bug/);
   });
 });
