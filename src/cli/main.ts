@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Engine } from '../engine/engine.js';
 import { selectEngine, type BackendChoice } from '../engine/select.js';
-import { formatInputError, InputError } from '../errors.js';
+import { formatInputError, InputError, OutputClosedError } from '../errors.js';
 import { loadFrame, parseFrame, type Frame } from '../frame/frame.js';
 import { writeFileAtomic } from '../io/atomic_file.js';
 import { readJsonFile } from '../node/files.js';
@@ -369,7 +369,10 @@ function usageErrorText(program: Command, argv: string[], error: CommanderError)
   return `error: ${formatInputError(problem, fix, {})}`;
 }
 
-/** Runs the CLI; returns the exit status: 0 done, 2 bad input or usage, 1 internal failure. */
+/**
+ * Runs the CLI; returns the exit status: 0 done, 2 bad input or usage, 1 internal
+ * failure, 141 when the reader of standard output closed it early.
+ */
 export async function main(argv: string[]): Promise<number> {
   quiet = false;
   const program = buildProgram();
@@ -386,6 +389,10 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof InputError) {
       process.stderr.write(`geomask: error: ${error.message}\n`);
       return 2;
+    }
+    if (error instanceof OutputClosedError) {
+      log(`stopped early: ${error.message}`);
+      return error.exitCode;
     }
     process.stderr.write(`geomask: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.stderr.write('geomask: this is a bug or an environment problem; please report it with the command line and this message\n');

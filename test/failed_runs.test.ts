@@ -51,7 +51,7 @@ function geomaskWithInput(args: string[], input: Uint8Array): Promise<CliResult>
   });
 }
 
-describe('corrupt and truncated input', () => {
+describe('corrupt input and closed output', () => {
   let folder: string;
   let source: arrow.Table;
   let common: string[];
@@ -148,5 +148,25 @@ describe('corrupt and truncated input', () => {
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr).toMatch(/standard input, row 1001: Arrow IPC stream is truncated or corrupt: record batch 2 cannot be read/);
     expect(run.stderr).not.toMatch(/internal error|this is a bug/);
+  });
+
+  it('stops quietly when standard output closes', async () => {
+    // Far more release than a pipe buffers, so writes go on after the reader has gone.
+    const rows = 20000;
+    const table = typedTable(rows, TABLE_SEED);
+    const withIds = table.assign(new arrow.Table({ row_id: arrow.makeVector(BigInt64Array.from({ length: rows }, (_, i) => BigInt(i))) }));
+    const child = spawn(process.execPath, ['bin/geomask.js', 'stream', '--row-id', 'row_id', ...common], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.stdin.on('error', () => {});
+    // Reads the first bytes of the release, then closes the pipe, as `head -c 100` does.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.stdin.end(ipcInBatches(withIds, 'stream', 1000));
+    const code = await closed;
+
+    expect(code, stderr).toBe(141);
+    expect(stderr).not.toMatch(/EPIPE|Unhandled|internal error|\n\s+at /);
+    expect(stderr.trim().split('\n').filter((line) => !line.startsWith('geomask: warning: '))).toEqual([]);
   });
 });
