@@ -3,8 +3,14 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { normalScoresWords } from '../kernels/normal_scores.js';
+import { GpuEngine } from '../src/engine/gpu.js';
+import { InputError } from '../src/errors.js';
+import { loadFrame, parseFrame } from '../src/frame/frame.js';
 import { parquetWasm } from '../src/io/parquet_wasm.js';
 import { filesIn, geomask, tempFolder, type CliResult } from './helpers/cli.js';
+import { testKeys } from './helpers/fixtures.js';
+import { testGpu } from './helpers/gpu.js';
 import { rng } from './helpers/synthetic.js';
 import { TYPED_SCHEMA, typedTable, writeParquetFile, writeSchemaFile } from './helpers/typed_table.js';
 
@@ -51,7 +57,7 @@ function geomaskWithInput(args: string[], input: Uint8Array): Promise<CliResult>
   });
 }
 
-describe('corrupt input and closed output', () => {
+describe('failed runs', () => {
   let folder: string;
   let source: arrow.Table;
   let common: string[];
@@ -168,5 +174,37 @@ describe('corrupt input and closed output', () => {
     expect(code, stderr).toBe(141);
     expect(stderr).not.toMatch(/EPIPE|Unhandled|internal error|\n\s+at /);
     expect(stderr.trim().split('\n').filter((line) => !line.startsWith('geomask: warning: '))).toEqual([]);
+  });
+
+  it('rejects --batch-rows above the maximum', async () => {
+    for (const batchRows of ['100000000000', '16777217']) {
+      const out = tempFolder();
+      const run = await geomask(['apply', join(folder, 'typed.parquet'), '--out', join(out, 't.csv'), '--batch-rows', batchRows, ...common]);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain(`geomask: error: --batch-rows ${batchRows} is above the maximum of 16777216 rows per batch`);
+      expect(run.stderr).toMatch(/fix: lower --batch-rows to 16777216 or fewer/);
+      expect(filesIn(out)).toEqual([]);
+    }
+  });
+
+  it('rejects a batch the GPU cannot bind', async () => {
+    const gpu = await testGpu();
+    if (!gpu) return;
+    const path = join(folder, 'frame.json');
+    const frame = loadFrame(parseFrame(readFileSync(path, 'utf8'), path));
+    const sweeps = 3;
+    const bytesPerRow = 4 * normalScoresWords(frame.d, sweeps);
+    // One row more than the stream words' buffer can hold on this device.
+    const maxRows = Math.floor(gpu.device.limits.maxStorageBufferBindingSize / bytesPerRow);
+    const engine = new GpuEngine(gpu, maxRows + 1);
+    const plan = { frame, latentKey: testKeys().stage('normal_scores', 0), sweeps, stages: [] };
+
+    const failure = await engine.createPipeline(plan).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+
+    expect(failure).toBeInstanceOf(InputError);
+    expect((failure as InputError).fix).toBe(`lower --batch-rows to ${maxRows} or fewer`);
   });
 });
