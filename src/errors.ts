@@ -25,6 +25,20 @@ export class InputError extends Error {
 }
 
 /**
+ * The reader of standard output closed it (EPIPE) before the run ended, as `head` does.
+ * The CLI stops with one log line and no error message, and exits 141, the status that
+ * shells give a process stopped by SIGPIPE.
+ */
+export class OutputClosedError extends Error {
+  readonly exitCode = 141;
+
+  constructor() {
+    super('standard output was closed by its reader (EPIPE)');
+    this.name = 'OutputClosedError';
+  }
+}
+
+/**
  * Formats a data row for messages: "row 40 (line 41)" when the line in the file is
  * known (CSV), else "row 40" (Parquet and Arrow, whose rows have no lines).
  */

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Engine } from '../engine/engine.js';
 import { selectEngine, type BackendChoice } from '../engine/select.js';
-import { formatInputError, InputError } from '../errors.js';
+import { formatInputError, InputError, OutputClosedError } from '../errors.js';
 import { loadFrame, parseFrame, type Frame } from '../frame/frame.js';
 import { writeFileAtomic } from '../io/atomic_file.js';
 import { readJsonFile } from '../node/files.js';
@@ -51,9 +51,20 @@ export function nonNegativeInteger(value: string): number {
   return n;
 }
 
+/**
+ * Maximum --batch-rows (2^24). A batch is held in memory several times over (text cells,
+ * float64 and float32 copies). On the GPU its stream words, 4 · d · (1 + sweeps) bytes
+ * per row, exceed WebGPU's default binding limit of 128 MiB at this size for any frame
+ * of three or more columns. parquet-wasm rejects a batch size of 2^32 rows or more.
+ */
+export const MAX_BATCH_ROWS = 2 ** 24;
+
 export function positiveInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InputError(`--batch-rows "${value}" is not a whole number ≥ 1`, 'give the number of rows per batch, such as 65536');
+  if (n > MAX_BATCH_ROWS) {
+    throw new InputError(`--batch-rows ${value} is above the maximum of ${MAX_BATCH_ROWS} rows per batch`, `lower --batch-rows to ${MAX_BATCH_ROWS} or fewer; the default is 65536`);
+  }
   return n;
 }
 
@@ -69,7 +80,7 @@ export function addFormat(command: Command): Command {
 export function addCommon(command: Command): Command {
   return command
     .addOption(new Option('--backend <name>', 'where the stages run: gpu (WebGPU), cpu (TypeScript reference) or auto').choices(['auto', 'gpu', 'cpu']).default('auto'))
-    .option('--batch-rows <n>', 'rows per batch; memory grows with it, the GPU runs faster with more', positiveInteger, 65536)
+    .option('--batch-rows <n>', `rows per batch, at most ${MAX_BATCH_ROWS}; memory grows with it, the GPU runs faster with more`, positiveInteger, 65536)
     .option('--key-file <path>', 'keep the secret in this file (created if missing) for reproducible runs; without it a fresh ephemeral key is used')
     .option('--label <text>', 'dataset label mixed into every key (default: the input file name); shards of one input need the same label')
     .option('--quiet', 'print only warnings and errors on stderr (no progress or log lines)');
@@ -281,7 +292,7 @@ export function buildProgram(): Command {
     .description('infer a schema (column roles) from a table and write it as editable JSON')
     .argument('<input>', 'table file: CSV with a header line, Parquet or Arrow IPC')
     .option('--out <path>', 'schema file to write (default: <input name>.schema.json in the current folder)')
-    .option('--batch-rows <n>', 'rows read per batch', positiveInteger, 65536)
+    .option('--batch-rows <n>', `rows read per batch, at most ${MAX_BATCH_ROWS}`, positiveInteger, 65536)
     .addOption(formatOption())
     .action(async (input: string, options: { out?: string; batchRows: number; format?: string }) => {
       const out = options.out ?? `${basename(input, extname(input))}.schema.json`;
@@ -369,7 +380,10 @@ function usageErrorText(program: Command, argv: string[], error: CommanderError)
   return `error: ${formatInputError(problem, fix, {})}`;
 }
 
-/** Runs the CLI; returns the exit status: 0 done, 2 bad input or usage, 1 internal failure. */
+/**
+ * Runs the CLI; returns the exit status: 0 done, 2 bad input or usage, 1 internal
+ * failure, 141 when the reader of standard output closed it early.
+ */
 export async function main(argv: string[]): Promise<number> {
   quiet = false;
   const program = buildProgram();
@@ -386,6 +400,10 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof InputError) {
       process.stderr.write(`geomask: error: ${error.message}\n`);
       return 2;
+    }
+    if (error instanceof OutputClosedError) {
+      log(`stopped early: ${error.message}`);
+      return error.exitCode;
     }
     process.stderr.write(`geomask: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.stderr.write('geomask: this is a bug or an environment problem; please report it with the command line and this message\n');

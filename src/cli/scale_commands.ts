@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { CpuEngine } from '../engine/cpu.js';
 import { selectEngine } from '../engine/select.js';
-import { InputError } from '../errors.js';
+import { InputError, OutputClosedError } from '../errors.js';
 import { FitAccumulator } from '../frame/fit.js';
 import { decodeFitState, encodeFitState } from '../frame/fit_state.js';
 import { loadFrame, parseFrame, type Frame } from '../frame/frame.js';
@@ -74,15 +74,27 @@ function rowIdInFrame(frame: Frame, rowId: string, framePath: string): boolean {
   );
 }
 
-/** Standard output as a byte sink; what was written cannot be taken back on failure. */
+/**
+ * Standard output as a byte sink; what was written cannot be taken back on failure. A
+ * write waits until Node has passed its chunk on, and rejects with OutputClosedError
+ * once the reader has closed the pipe.
+ */
 function stdoutSink(): ByteSink {
+  let failure: Error | undefined;
+  const fail = (error: Error): Error => {
+    failure ??= (error as NodeJS.ErrnoException).code === 'EPIPE' ? new OutputClosedError() : error;
+    return failure;
+  };
+  // Without a listener, Node throws the stream's 'error' event (EPIPE) as an uncaught exception.
+  process.stdout.on('error', fail);
+  const write = (chunk: Uint8Array): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      if (failure) return reject(failure);
+      process.stdout.write(chunk, (error) => (error ? reject(fail(error)) : resolve()));
+    });
   return {
-    write: (chunk) =>
-      new Promise<void>((resolve, reject) => {
-        if (process.stdout.write(chunk, (error) => (error ? reject(error) : undefined))) resolve();
-        else process.stdout.once('drain', resolve);
-      }),
-    commit: () => new Promise<void>((resolve) => process.stdout.write(new Uint8Array(0), () => resolve())),
+    write,
+    commit: () => write(new Uint8Array(0)),
     abort: async () => {},
   };
 }

@@ -5,6 +5,7 @@ import { projectKernel } from '../../kernels/project.js';
 import { rotateKernel } from '../../kernels/rotate.js';
 import { streamWordsInvocations, streamWordsKernel } from '../../kernels/stream_words.js';
 import { whitenKernel } from '../../kernels/whiten.js';
+import { InputError } from '../errors.js';
 import { inverseFromCholesky } from '../frame/linalg.js';
 import type { GpuContext } from '../gpu/device.js';
 import { releaseGpu } from '../gpu/device.js';
@@ -77,10 +78,18 @@ function destroyLatent(buffers: LatentBuffers): void {
   buffers.params.destroy();
 }
 
-/** Throws where one batch's buffer would exceed what the device binds at once. */
-function checkBindingSize(device: GPUDevice, buffer: string, bytes: number): void {
+/**
+ * Throws an InputError where a batch's buffer of `bytesPerRow` bytes per row would exceed
+ * what the device binds at once, with the largest --batch-rows that fits.
+ */
+function checkBindingSize(device: GPUDevice, buffer: string, bytesPerRow: number, rows: number): void {
   const limit = device.limits.maxStorageBufferBindingSize;
-  if (bytes > limit) throw new Error(`the ${buffer} of one batch need ${bytes.toLocaleString('en-US')} bytes, more than this device binds in one buffer (${limit.toLocaleString('en-US')}); lower --batch-rows`);
+  const bytes = bytesPerRow * rows;
+  if (bytes <= limit) return;
+  throw new InputError(
+    `a batch of ${rows.toLocaleString('en-US')} rows needs ${bytes.toLocaleString('en-US')} bytes for its ${buffer}, more than this device binds in one buffer (${limit.toLocaleString('en-US')})`,
+    `lower --batch-rows to ${Math.floor(limit / bytesPerRow)} or fewer`,
+  );
 }
 
 /** Runs every stage as a WGSL kernel on a WebGPU device (Dawn in Node, or a browser's). */
@@ -104,6 +113,13 @@ export class GpuEngine implements Engine {
     const runner = this.runner;
     const device = this.context.device;
     const capacity = capacityRows;
+    const fromValues = plan.from !== 'whitened';
+    const toPositions = plan.to !== 'whitened';
+    const words = normalScoresWords(dims, plan.sweeps);
+    // Checked before any buffer exists, so that a rejected batch size leaks none. The
+    // stream words (dims · (1 + sweeps) per row) are the largest buffer per row, so x, a
+    // and b (dims per row) fit when they do.
+    if (fromValues) checkBindingSize(device, 'stream words', words * 4, capacity);
     const tables = storageBuffer(device, 'tables', frame.tables.data.byteLength);
     device.queue.writeBuffer(tables, 0, frame.tables.data as Float32Array<ArrayBuffer>);
 
@@ -113,9 +129,6 @@ export class GpuEngine implements Engine {
     const gibbsData = gibbsBuffer(inverseFromCholesky(frame.cholesky, dims), dims);
     const gibbs = storageBuffer(device, 'gibbs', gibbsData.byteLength);
     device.queue.writeBuffer(gibbs, 0, gibbsData);
-    const fromValues = plan.from !== 'whitened';
-    const toPositions = plan.to !== 'whitened';
-    const words = normalScoresWords(dims, plan.sweeps);
     const kernels: PlannedKernel[] = [
       ...(fromValues
         ? [
@@ -134,7 +147,6 @@ export class GpuEngine implements Engine {
 
     const bytes = dims * capacity * 4;
     const wordsBytes = fromValues ? words * capacity * 4 : 4;
-    checkBindingSize(device, 'stream words', wordsBytes);
     const slots: Slot[] = [];
     for (let s = 0; s < slotCount; s++) {
       const x = storageBuffer(device, `x${s}`, bytes);
@@ -250,6 +262,7 @@ export class GpuEngine implements Engine {
     const [pipeline, wordsPipeline] = await Promise.all([this.runner.pipeline(kernel), this.runner.pipeline(wordsKernel)]);
     const gibbsData = gibbsBuffer(model.precision, dims);
     const bytes = dims * batch.rows * 4;
+    checkBindingSize(device, 'stream words', words * 4, batch.rows);
     const buffers = this.latentBuffers(kernel, wordsKernel, bytes, words * batch.rows * 4, model.tables.data.byteLength, gibbsData.byteLength);
     device.queue.writeBuffer(buffers.x, 0, x.buffer, x.byteOffset, x.byteLength);
     if (buffers.tablesData !== model.tables.data) {
@@ -273,7 +286,6 @@ export class GpuEngine implements Engine {
     if (current && current.bytes >= bytes && current.wordsBytes >= wordsBytes && current.tableBytes === tableBytes && current.gibbsBytes === gibbsBytes) return current;
     if (current) destroyLatent(current);
     const device = this.context.device;
-    checkBindingSize(device, 'stream words', wordsBytes);
     const x = storageBuffer(device, 'latent x', bytes);
     const words = storageBuffer(device, 'latent words', wordsBytes);
     const tables = storageBuffer(device, 'latent tables', tableBytes);

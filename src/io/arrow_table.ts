@@ -30,20 +30,43 @@ export class ArrowTable implements TableInput {
     const openBytes = this.openBytes;
     async function* batches(): AsyncGenerator<arrow.RecordBatch | arrow.Table> {
       let reader: arrow.RecordBatchReader;
+      let fileMagic = false;
       try {
-        reader = await arrow.RecordBatchReader.from((await openBytes()) as AsyncIterable<Uint8Array>);
+        const bytes = await openBytes();
+        fileMagic = await startsWithFileMagic(bytes);
+        reader = await arrow.RecordBatchReader.from(bytes as AsyncIterable<Uint8Array>);
         await reader.open();
       } catch (error) {
         if (error instanceof InputError) throw error;
-        throw new InputError(`cannot read the input as Arrow IPC (${error instanceof Error ? error.message : String(error)})`, 'give an Arrow IPC file or stream, or name the format with --format', { file: name });
+        if (fileMagic) {
+          throw new InputError(
+            `Arrow IPC file is truncated or corrupt: its footer cannot be read (${describe(error)})`,
+            'copy or write the file again completely; an Arrow IPC file ends with a footer that lists its record batches',
+            { file: name },
+          );
+        }
+        throw new InputError(`cannot read the input as Arrow IPC (${describe(error)})`, 'give a complete Arrow IPC file or stream, or name the format with --format', { file: name });
       }
-      let any = false;
-      for await (const batch of reader) {
-        any = true;
-        yield batch;
+      let batchesRead = 0;
+      let rowsRead = 0;
+      try {
+        for await (const batch of reader) {
+          batchesRead++;
+          rowsRead += batch.numRows;
+          yield batch;
+        }
+      } catch (error) {
+        // Only the reader throws here: an error in the consumer's loop body ends this
+        // generator through return(), not through the catch.
+        if (error instanceof InputError) throw error;
+        throw new InputError(
+          `Arrow IPC ${reader.isFile() ? 'file' : 'stream'} is truncated or corrupt: record batch ${batchesRead + 1} cannot be read (${describe(error)})`,
+          'write or copy the input again completely; a writer that stopped early or a cut-short copy or pipe leaves such an input',
+          { file: name, row: rowsRead + 1 },
+        );
       }
       // A stream of a schema and no batch still names its columns.
-      if (!any && reader.schema) yield new arrow.Table(reader.schema);
+      if (batchesRead === 0 && reader.schema) yield new arrow.Table(reader.schema);
     }
     return arrowPass(name, () => ({ batches: batches(), fractionRead: () => undefined }), batchRows, {
       ...this.passOptions,
@@ -52,4 +75,21 @@ export class ArrowTable implements TableInput {
       },
     });
   }
+}
+
+/**
+ * Checks whether a file handle's file starts with "ARROW1", the magic of the IPC file
+ * format. Returns false for streams of bytes, which cannot be read ahead.
+ */
+async function startsWithFileMagic(bytes: ArrowBytes): Promise<boolean> {
+  // The test that apache-arrow's RecordBatchReader.from applies to a Node FileHandle.
+  const handle = bytes as Partial<import('node:fs/promises').FileHandle>;
+  if (typeof handle.fd !== 'number' || typeof handle.stat !== 'function' || typeof handle.read !== 'function') return false;
+  const head = new Uint8Array(6);
+  const { bytesRead } = await handle.read(head, 0, head.length, 0);
+  return bytesRead === head.length && new TextDecoder().decode(head) === 'ARROW1';
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

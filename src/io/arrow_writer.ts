@@ -11,6 +11,7 @@ import type { BatchWriter, ByteSink, OutputBatch } from './output.js';
 export class ArrowBatchWriter implements BatchWriter {
   private writer: arrow.RecordBatchWriter | undefined;
   private pump: Promise<void> | undefined;
+  private failure: unknown;
 
   constructor(
     private readonly sink: ByteSink,
@@ -19,6 +20,8 @@ export class ArrowBatchWriter implements BatchWriter {
   ) {}
 
   async write(batch: OutputBatch): Promise<void> {
+    // A failed sink stops the run at the next batch, not after the whole input.
+    if (this.failure !== undefined) throw this.failure;
     const record = toRecordBatch(batch, this.types(batch.columns.map((c) => c.name)));
     if (!this.writer) {
       const writer = this.format === 'file' ? new arrow.RecordBatchFileWriter() : new arrow.RecordBatchStreamWriter();
@@ -26,13 +29,16 @@ export class ArrowBatchWriter implements BatchWriter {
       this.pump = (async () => {
         for await (const chunk of writer) await this.sink.write(chunk);
       })();
-      // A failed sink rejects here; the error surfaces in commit.
-      this.pump.catch(() => {});
+      // A failed sink rejects here. The error surfaces in the next write or in commit.
+      this.pump.catch((error: unknown) => {
+        this.failure = error;
+      });
     }
     this.writer.write(record);
   }
 
   async commit(): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
     if (this.writer) {
       this.writer.finish();
       await this.pump;
@@ -41,7 +47,8 @@ export class ArrowBatchWriter implements BatchWriter {
   }
 
   async abort(): Promise<void> {
-    this.writer?.abort();
+    // A pump that failed has closed the writer's queue, and abort() would throw on it.
+    if (this.failure === undefined) this.writer?.abort();
     await this.pump?.catch(() => {});
     await this.sink.abort();
   }

@@ -2,7 +2,7 @@ import * as arrow from 'apache-arrow';
 import { InputError } from '../errors.js';
 import { arrowPass, type ArrowPassOptions } from './arrow_input.js';
 import type { ColumnType } from './column_types.js';
-import { parquetWasm } from './parquet_wasm.js';
+import { guardParquetWasm, parquetWasm, ParquetWasmTrap } from './parquet_wasm.js';
 import type { TableInput, TablePass } from './table.js';
 
 /**
@@ -30,10 +30,12 @@ export class ParquetTable implements TableInput {
       if (bytes.size === 0) throw new InputError('file is empty', 'give a Parquet file with columns and data rows', { file: name });
       let file: Awaited<ReturnType<typeof pw.ParquetFile.fromFile>>;
       try {
-        file = await pw.ParquetFile.fromFile(bytes);
+        file = await guardParquetWasm(() => pw.ParquetFile.fromFile(bytes));
       } catch (error) {
         throw new InputError(`cannot read the file as Parquet (${describe(error)})`, 'give a Parquet file, or name the format with --format', { file: name });
       }
+      // After a trap the file stays borrowed by the trapped call, and free() would throw.
+      let trapped = false;
       try {
         const metadata = file.metadata();
         const groups = metadata.numRowGroups();
@@ -41,16 +43,17 @@ export class ParquetTable implements TableInput {
         for (let group = 0; group < groups; group++) {
           let table: arrow.Table;
           try {
-            const decoded = await file.read({ rowGroups: [group], batchSize: batchRows });
+            const decoded = await guardParquetWasm(() => file.read({ rowGroups: [group], batchSize: batchRows }));
             table = arrow.tableFromIPC(decoded.intoIPCStream());
           } catch (error) {
+            trapped = error instanceof ParquetWasmTrap || error instanceof WebAssembly.RuntimeError;
             throw new InputError(`cannot decode row group ${group} (${describe(error)})`, 'check that the file is complete; rewrite it with the tool that made it', { file: name });
           }
           rowsRead += table.numRows;
           yield table;
         }
       } finally {
-        file.free();
+        if (!trapped) file.free();
       }
     }
     return arrowPass(name, () => ({ batches: batches(), fractionRead: () => (totalRows > 0 ? rowsRead / totalRows : undefined) }), batchRows, {
