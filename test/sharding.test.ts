@@ -1,5 +1,5 @@
 import * as arrow from 'apache-arrow';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { geomask, tempFolder } from './helpers/cli.js';
@@ -74,6 +74,52 @@ describe(`sharded runs (seed ${SEED})`, () => {
     const released = await pipeThrough(arrow.tableToIPC(source.slice(0, 0), 'stream'), ['--frame', frame, '--key-file', key, '--label', 'typed', '--first-row', '0', '--quiet']);
     expect(released.numRows).toBe(0);
     expect(released.schema.fields.map((f) => f.name)).toEqual(['patient', 'lab', 'count', 'age', 'score', 'admitted', 'seen_at', 'sex', 'flag']);
+  });
+
+  describe('missing key file', () => {
+    /** Runs `args` with a --key-file path that does not exist. The run must fail and create no key file. */
+    async function expectMissingKeyRejected(args: string[], message: RegExp): Promise<void> {
+      const missing = join(folder, 'missing-on-worker.key');
+      const run = await geomask([...args, '--key-file', missing, '--label', 'typed', '--backend', 'cpu']);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(/missing-on-worker\.key: key file not found/);
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr).toMatch(/fix: .*--key-file/);
+      expect(existsSync(missing)).toBe(false);
+    }
+
+    it('rejects apply --shard without the key', async () => {
+      const out = join(folder, 'nokey.0.csv');
+      await expectMissingKeyRejected(['apply', input, '--frame', frame, '--out', out, '--shard', '1/4'], /every shard of a sharded apply must use the key file/);
+      expect(existsSync(out)).toBe(false);
+    });
+
+    it('rejects fit --partial without the key', async () => {
+      const out = join(folder, 'nokey.fitstate');
+      await expectMissingKeyRejected(['fit', input, '--schema', schema, '--partial', out, '--first-row', '0'], /every partial fit and the merge must use the same key file/);
+      expect(existsSync(out)).toBe(false);
+    });
+
+    it('rejects stream without the key', async () => {
+      await expectMissingKeyRejected(['stream', '--frame', frame, '--first-row', '0'], /every stream process must use the key file/);
+    });
+
+    it('rejects merge without the key and creates nothing', async () => {
+      const partial = join(folder, 'keyed.fitstate');
+      const fit = await geomask(['fit', input, '--schema', schema, '--partial', partial, '--key-file', key, '--label', 'typed', '--quiet']);
+      expect(fit.code, fit.stderr).toBe(0);
+      const before = readdirSync(folder).sort();
+      await expectMissingKeyRejected(['merge', partial, '--out', join(folder, 'nokey.frame.json')], /merge must use the key file that the partial fits were made with/);
+      expect(readdirSync(folder).sort()).toEqual(before);
+    });
+
+    it('creates the key in a plain apply', async () => {
+      const created = join(folder, 'created.key');
+      const run = await geomask(['apply', input, '--frame', frame, '--out', join(folder, 'plain.csv'), '--key-file', created, '--label', 'typed', '--ops', 'project(k=2)', '--backend', 'cpu']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/created key file/);
+      expect(existsSync(created)).toBe(true);
+    });
   });
 
   describe('fit of parts', () => {

@@ -13,7 +13,7 @@ import { applyFile } from '../node/jobs.js';
 import { fitTables, inferSchema, type JobContext } from '../pipeline/jobs.js';
 import { parseShard } from '../io/shard.js';
 import { addScaleCommands, fitPartial } from './scale_commands.js';
-import { KEY_WARNING, readOrCreateKey } from '../node/key_file.js';
+import { KEY_WARNING, readOrCreateKey, readSharedKey, type MissingKeyMessage } from '../node/key_file.js';
 import { randomSecret } from '../prf/keys.js';
 import { RunKeys } from '../pipeline/keys.js';
 import { describeOperator, parseOperators, parseProfile, profileOperators, PROFILES, resolveOperators, type OperatorSpec, type Profile } from '../pipeline/operators.js';
@@ -70,7 +70,7 @@ export function addCommon(command: Command): Command {
   return command
     .addOption(new Option('--backend <name>', 'where the stages run: gpu (WebGPU), cpu (TypeScript reference) or auto').choices(['auto', 'gpu', 'cpu']).default('auto'))
     .option('--batch-rows <n>', 'rows per batch; memory grows with it, the GPU runs faster with more', positiveInteger, 65536)
-    .option('--key-file <path>', 'keep the secret in this file (created if missing) for reproducible runs; without it a fresh ephemeral key is used')
+    .option('--key-file <path>', 'keep the secret in this file for reproducible runs; a single-machine run creates it if missing, while --shard, stream, merge and fit --partial need the existing key of the run; without it a fresh ephemeral key is used')
     .option('--label <text>', 'dataset label mixed into every key (default: the input file name); shards of one input need the same label')
     .option('--quiet', 'print only warnings and errors on stderr (no progress or log lines)');
 }
@@ -93,10 +93,16 @@ export function checkOutput(path: string, input: string): void {
   if (resolve(path) === resolve(input)) throw new InputError('output path is the input path', 'choose another --out path', { file: path });
 }
 
-export async function keysFor(options: CommonOptions, input: string, purpose: string): Promise<{ keys: RunKeys; key: object }> {
+/**
+ * Returns the keys of a run: from --key-file, else a fresh ephemeral key. A missing key
+ * file is created unless `shared` is given. `shared` marks the run as one process of
+ * several that must use the same key, so a missing file is then an InputError with that
+ * message.
+ */
+export async function keysFor(options: CommonOptions, input: string, purpose: string, shared?: MissingKeyMessage): Promise<{ keys: RunKeys; key: object }> {
   const label = options.label ?? basename(input);
   if (options.keyFile) {
-    const { secret, created } = await readOrCreateKey(options.keyFile);
+    const { secret, created } = shared ? { secret: await readSharedKey(options.keyFile, shared), created: false } : await readOrCreateKey(options.keyFile);
     log(`${created ? 'created' : 'using'} key file ${options.keyFile}`);
     log(KEY_WARNING);
     return { keys: new RunKeys(secret, label), key: { mode: 'key-file', file: options.keyFile, label } };
@@ -189,6 +195,11 @@ export function warnAboutOperators(specs: readonly OperatorSpec[]): string[] {
   return warnings;
 }
 
+const SHARD_KEY_MISSING: MissingKeyMessage = {
+  problem: 'key file not found: every shard of a sharded apply must use the key file that the other shards use, so apply --shard does not create one',
+  fix: 'copy the key file of the run (the one the frame was fitted with) to this machine and pass its path with --key-file',
+};
+
 async function runTransformOrApply(
   command: 'transform' | 'apply',
   input: string,
@@ -209,7 +220,7 @@ async function runTransformOrApply(
   try {
     // The schema comes first, so that a rejected schema leaves no new key file behind.
     const inferred = command === 'transform' ? await schemaFor(input, options.schema, `${stem(options.out)}.schema.json`, options.batchRows, inputFormat) : undefined;
-    const { keys, key } = await keysFor(options, input, command);
+    const { keys, key } = await keysFor(options, input, command, shard ? SHARD_KEY_MISSING : undefined);
     const context = jobContext(engine, options);
     let frame: Frame;
     let fitSeconds = 0;

@@ -39,7 +39,10 @@ export async function fitPartial(inputs: string[], options: CommonOptions & { pa
   if (!options.schema) throw new InputError('fit --partial needs --schema', 'write one schema with `geomask schema` and give it to every part, so that all parts agree');
   for (const input of inputs) checkOutput(options.partial, input);
   const schema = await loadSchemaFile(options.schema);
-  const { keys } = await keysFor(options, inputs[0], 'fit --partial');
+  const { keys } = await keysFor(options, inputs[0], 'fit --partial', {
+    problem: 'key file not found: every partial fit and the merge must use the same key file, so fit --partial does not create one',
+    fix: 'pass the key file of the run with --key-file on every machine; to start a run, create it once (for example `openssl rand -hex 32 > run.key`, then `chmod 600 run.key`) and copy it to each machine',
+  });
   // The map step only reads and counts, so it needs no GPU.
   const context = jobContext(new CpuEngine(), options);
   const started = performance.now();
@@ -83,7 +86,10 @@ export function addScaleCommands(program: Command): void {
     for (const part of parts) checkOutput(options.out, part);
     const engine = await selectEngine(options.backend, options.batchRows, log);
     try {
-      const { keys } = await keysFor(options, parts[0], 'merge');
+      const { keys } = await keysFor(options, parts[0], 'merge', {
+        problem: 'key file not found: merge must use the key file that the partial fits were made with, so it does not create one',
+        fix: 'pass the key file that every `geomask fit --partial` used with --key-file',
+      });
       const started = performance.now();
       let accumulator: FitAccumulator | undefined;
       let schema;
@@ -129,7 +135,10 @@ export function addScaleCommands(program: Command): void {
     const frame = parseFrame(JSON.stringify(await readJsonFile(options.frame, 'frame')), options.frame);
     const engine = await selectEngine(options.backend, options.batchRows, log);
     try {
-      const { keys } = await keysFor(options, 'stdin', 'stream');
+      const { keys } = await keysFor(options, 'stdin', 'stream', {
+        problem: 'key file not found: every stream process must use the key file that the other partitions use, so stream does not create one',
+        fix: 'copy the key file of the run (the one the frame was fitted with) to this worker and pass its path with --key-file',
+      });
       const context = jobContext(engine, { ...options, quiet: true });
       const { specs } = operatorsFor(options, frame);
       const operators = resolveOperators(specs, frame.columns.length);
