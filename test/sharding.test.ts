@@ -2,7 +2,8 @@ import * as arrow from 'apache-arrow';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { geomask, tempFolder } from './helpers/cli.js';
+import type { Schema } from '../src/schema/schema.js';
+import { geomask, tempFolder, type CliResult } from './helpers/cli.js';
 import { pipeThrough, runStreamPartitions, sortedRows } from './helpers/stream_driver.js';
 import { SEED } from './helpers/synthetic.js';
 import { TYPED_SCHEMA, typedTable, writeParquetFile, writeSchemaFile } from './helpers/typed_table.js';
@@ -166,6 +167,51 @@ describe(`sharded runs (seed ${SEED})`, () => {
       const mixed = await geomask(['merge', join(folder, 'part0.fitstate'), other, '--out', join(folder, 'y.json'), '--key-file', key, '--label', 'typed', '--quiet']);
       expect(mixed.code).toBe(2);
       expect(mixed.stderr).toMatch(/another key or label/);
+    });
+
+    it('rejects parts that leave rows out', async () => {
+      const cases = [
+        { chosen: [0, 1, 3], missing: '2000\\.\\.2999', covered: '0\\.\\.1999, 3000\\.\\.3999' },
+        { chosen: [1, 2, 3], missing: '0\\.\\.999', covered: '1000\\.\\.3999' },
+      ];
+      for (const { chosen, missing, covered } of cases) {
+        const out = join(folder, 'gap.frame.json');
+        const run = await geomask(['merge', ...chosen.map((i) => join(folder, `part${i}.fitstate`)), '--out', out, '--key-file', key, '--label', 'typed', '--quiet']);
+        expect(run.code, run.stderr).toBe(2);
+        expect(run.stderr).toMatch(new RegExp(`the parts cover global rows ${covered}, so rows ${missing} are missing`));
+        expect(run.stderr).toMatch(/fix: merge every part of the table/);
+        expect(existsSync(out)).toBe(false);
+      }
+    });
+
+    /** Makes the partial fit of part 1 with TYPED_SCHEMA changed by `edit`, then merges it after part 0. */
+    async function mergeWithEditedSchema(name: string, edit: (schema: Schema) => void): Promise<CliResult> {
+      const edited = structuredClone(TYPED_SCHEMA);
+      edit(edited);
+      const schemaPath = join(folder, `${name}.schema.json`);
+      writeFileSync(schemaPath, JSON.stringify(edited));
+      const partial = join(folder, `${name}.fitstate`);
+      const fit = await geomask(['fit', parts[1], '--schema', schemaPath, '--partial', partial, '--first-row', String(size), '--key-file', key, '--label', 'typed', '--quiet']);
+      expect(fit.code, fit.stderr).toBe(0);
+      return geomask(['merge', join(folder, 'part0.fitstate'), partial, '--out', join(folder, `${name}.frame.json`), '--key-file', key, '--label', 'typed', '--quiet']);
+    }
+
+    it('rejects parts whose max differs', async () => {
+      const run = await mergeWithEditedSchema('max', (edited) => {
+        edited.columns.find((c) => c.name === 'age')!.max = 110;
+      });
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(/max\.fitstate, column "age": partial fit was made with another schema than \S*part0\.fitstate: "max" is 110 here but 120 in/);
+      expect(run.stderr).toMatch(/fix: make every partial fit with the same --schema file/);
+      expect(existsSync(join(folder, 'max.frame.json'))).toBe(false);
+    });
+
+    it('names the column whose role differs', async () => {
+      const run = await mergeWithEditedSchema('role', (edited) => {
+        edited.columns.find((c) => c.name === 'count')!.role = 'categorical';
+      });
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(/role\.fitstate, column "count": partial fit was made with another schema than \S*part0\.fitstate: "role" is "categorical" here but "numeric" in/);
     });
 
     it('rejects a partial fit without a key file', async () => {

@@ -16,7 +16,8 @@ import { formatOf, openTableFile } from '../node/formats.js';
 import { accumulateFit, applyTable, finishTables, fitKeysOf } from '../pipeline/jobs.js';
 import { describeOperator, resolveOperators, type Profile } from '../pipeline/operators.js';
 import { releaseColumnTypes } from '../pipeline/output_types.js';
-import { validateSchema } from '../schema/schema.js';
+import { findSchemaDifference, formatSchemaValue } from '../schema/compare.js';
+import { validateSchema, type Schema } from '../schema/schema.js';
 import { addCommon, addOperators, checkOutput, jobContext, keysFor, loadSchemaFile, log, nonNegativeInteger, operatorsFor, type CommonOptions } from './main.js';
 
 /** Partial fits and the stream mode need the same keys in every process. */
@@ -60,6 +61,42 @@ export async function fitPartial(inputs: string[], options: CommonOptions & { pa
   log(`partial fit of rows ${start}..${end - 1} (${accumulator.rows} rows) written to ${options.partial} in ${((performance.now() - started) / 1000).toFixed(1)} s; merge the parts with \`geomask merge\``);
 }
 
+/**
+ * Rejects a partial fit made with a schema other than the first part's, naming the
+ * first field that differs. Parts of one table must share the schema, or the merged
+ * frame would silently take the first part's roles, ranges and decimals.
+ */
+function rejectOtherSchema(first: Schema, firstPart: string, schema: Schema, part: string): void {
+  const difference = findSchemaDifference(first, schema);
+  if (!difference) return;
+  const field = difference.field.startsWith('name of column') ? difference.field : `"${difference.field}"`;
+  throw new InputError(
+    `partial fit was made with another schema than ${firstPart}: ${field} is ${formatSchemaValue(difference.second)} here but ${formatSchemaValue(difference.first)} in ${firstPart}`,
+    'make every partial fit with the same --schema file, then merge them again',
+    { file: part, column: difference.column },
+  );
+}
+
+/**
+ * Rejects merged parts that leave global rows out: the rows before the first part and
+ * between parts. A frame fitted without them would differ from the frame of the whole
+ * table, so a part that was forgotten or failed must not go unnoticed.
+ */
+function rejectMissingRows(ranges: readonly [number, number][]): void {
+  const missing: [number, number][] = [];
+  let next = 0;
+  for (const [start, end] of ranges) {
+    if (start > next) missing.push([next, start]);
+    next = end;
+  }
+  if (missing.length === 0) return;
+  const list = (spans: readonly [number, number][]): string => spans.map(([a, b]) => `${a}..${b - 1}`).join(', ');
+  throw new InputError(
+    `the parts cover global rows ${list(ranges)}, so rows ${list(missing)} are missing`,
+    `merge every part of the table: pass the partial fit of the missing rows too, or make it with \`geomask fit --partial --first-row ${missing[0][0]}\``,
+  );
+}
+
 /** Standard output as a byte sink; what was written cannot be taken back on failure. */
 function stdoutSink(): ByteSink {
   return {
@@ -92,7 +129,7 @@ export function addScaleCommands(program: Command): void {
       });
       const started = performance.now();
       let accumulator: FitAccumulator | undefined;
-      let schema;
+      let schema: Schema | undefined;
       for (const part of parts) {
         let bytes: Uint8Array;
         try {
@@ -104,9 +141,12 @@ export function addScaleCommands(program: Command): void {
         if (!accumulator) {
           schema = validateSchema(state.schema, part);
           accumulator = new FitAccumulator(planColumns(schema, state.header, part), fitKeysOf(keys));
+        } else {
+          rejectOtherSchema(schema!, parts[0], validateSchema(state.schema, part), part);
         }
         accumulator.merge(state, part);
       }
+      rejectMissingRows(accumulator!.ranges);
       const context = jobContext(engine, options);
       const frame = await finishTables(context, accumulator!, schema!, keys);
       await writeFileAtomic(options.out, `${JSON.stringify(frame)}\n`);
