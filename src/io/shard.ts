@@ -21,6 +21,12 @@ export function parseShard(text: string): Shard {
   return { index, count };
 }
 
+/** Counts the rows of a shard among `rows` consecutive rows whose first has global index `firstRow`. */
+export function rowsInShard(shard: Shard, firstRow: number, rows: number): number {
+  const first = (((shard.index - firstRow) % shard.count) + shard.count) % shard.count;
+  return first >= rows ? 0 : Math.floor((rows - 1 - first) / shard.count) + 1;
+}
+
 /**
  * Selects the rows of a batch of consecutive rows that belong to a shard. They form a
  * batch with row stride n, so every row keeps its global index and its draws. Returns
