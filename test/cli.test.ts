@@ -320,6 +320,14 @@ describe('bad input', () => {
     await expectRejected({ 'd.csv': `a,b\n${goodRows}\n`, 's.json': schemaFor(['a', 'b']) }, (f) => ['transform', join(f, 'd.csv'), '--schema', join(f, 's.json'), '--out', join(f, 'out.csv'), '--ops', ''], /error: --ops is empty/);
   });
 
+  it('rejects a shard count of 0', async () => {
+    await expectRejected(
+      { 'd.csv': `a,b\n${goodRows}\n`, 'f.json': '{}' },
+      (f) => ['apply', join(f, 'd.csv'), '--frame', join(f, 'f.json'), '--out', join(f, 'out.csv'), '--shard', '0/0'],
+      /--shard "0\/0": the number of shards n must be at least 1\n {2}fix: give the shard as i\/n with n ≥ 1/,
+    );
+  });
+
   it('lists the profiles for an unknown one', async () => {
     const folder = tempFolder();
     const result = await geomask(['transform', join(folder, 'd.csv'), '--out', join(folder, 'out.csv'), '--profile', 'medium']);

@@ -348,7 +348,7 @@ export function buildProgram(): Command {
         .requiredOption('--out <path>', 'release file to write, in the format its extension names (a report is written beside it)')
         .addOption(new Option('--out-format <name>', 'release format (default: by file extension)').choices([...TABLE_FORMATS]))
         .addOption(formatOption())
-        .option('--shard <i/n>', 'transform only the rows whose index in the input is i mod n; the union of the n shard releases is the whole release')
+        .option('--shard <i/n>', 'transform only the rows whose index in the input mod n equals i (shards are numbered from 0, so i is 0 to n − 1); the union of the n shard releases is the whole release')
         .option('--row-map <path>', 'also write which input row each output row came from; this file re-links the release, keep it with the key'),
     ),
   ).action((input: string, options) => runTransformOrApply('apply', input, options));
