@@ -210,6 +210,40 @@ describe('release format', () => {
   });
 });
 
+describe('option help and values', () => {
+  it('lists every table extension', async () => {
+    for (const command of ['schema', 'fit', 'apply', 'transform']) {
+      const help = await geomask([command, '--help']);
+      expect(help.code, help.stderr).toBe(0);
+      expect(help.stdout.replace(/\s+/g, ' ')).toContain('.parquet/.pq, .arrow/.feather/.ipc, .arrows, else CSV');
+    }
+  });
+
+  it('marks --label required where it is', async () => {
+    for (const command of ['stream', 'merge']) {
+      const help = (await geomask([command, '--help'])).stdout.replace(/\s+/g, ' ');
+      expect(help).toMatch(/--label <text> dataset label mixed into every key \(required\)/);
+      expect(help).not.toMatch(/default: the input file name/);
+    }
+  });
+
+  it('names --first-row in its errors', async () => {
+    const cases = [
+      { value: '-5', message: /--first-row "-5" is not a whole number ≥ 0/ },
+      { value: '1.5', message: /--first-row "1\.5" is not a whole number ≥ 0/ },
+      { value: String(2 ** 53), message: /--first-row "9007199254740992" is above the largest supported row index \(2\^53 − 1\)/ },
+    ];
+    for (const { value, message } of cases) {
+      for (const command of [['fit', 'd.csv', '--partial', 'p.fitstate'], ['stream', '--frame', 'f.json']]) {
+        const result = await geomask([...command, `--first-row=${value}`]);
+        expect(result.code, result.stderr).toBe(2);
+        expect(result.stderr).toMatch(message);
+        expect(result.stderr).toMatch(/fix: give the global index of the first row/);
+      }
+    }
+  });
+});
+
 describe('inferred schema beside the output', () => {
   it('rejects replacing an edited schema file', async () => {
     const folder = tempFolder();

@@ -77,6 +77,16 @@ describe(`sharded runs (seed ${SEED})`, () => {
     expect(released.schema.fields.map((f) => f.name)).toEqual(['patient', 'lab', 'count', 'age', 'score', 'admitted', 'seen_at', 'sex', 'flag']);
   });
 
+  it('rejects CSV on the standard input of stream', async () => {
+    const csv = new TextEncoder().encode('patient,lab\nP1,4.2\n');
+    const failure = await pipeThrough(csv, ['--frame', frame, '--key-file', key, '--label', 'typed', '--first-row', '0', '--backend', 'cpu']).catch((error: Error) => error);
+    expect(failure).toBeInstanceOf(Error);
+    const message = (failure as Error).message;
+    expect(message).toMatch(/standard input: cannot read the input as Arrow IPC/);
+    expect(message).toMatch(/fix: write the partition to standard input as an Arrow IPC stream/);
+    expect(message).not.toMatch(/--format/);
+  });
+
   describe('missing key file', () => {
     /** Runs `args` with a --key-file path that does not exist. The run must fail and create no key file. */
     async function expectMissingKeyRejected(args: string[], message: RegExp): Promise<void> {

@@ -8,7 +8,7 @@ import { formatInputError, InputError } from '../errors.js';
 import { loadFrame, parseFrame, type Frame } from '../frame/frame.js';
 import { writeFileAtomic } from '../io/atomic_file.js';
 import { readJsonFile } from '../node/files.js';
-import { formatOf, formatOfExtension, openTableFile, TABLE_FORMATS } from '../node/formats.js';
+import { extensionsOf, formatOf, formatOfExtension, openTableFile, TABLE_FORMATS } from '../node/formats.js';
 import { applyFile } from '../node/jobs.js';
 import { fitTables, inferSchema, type JobContext } from '../pipeline/jobs.js';
 import { parseShard } from '../io/shard.js';
@@ -45,9 +45,15 @@ export function log(line: string): void {
   process.stderr.write(`geomask: ${line}\n`);
 }
 
-export function nonNegativeInteger(value: string): number {
+/** Parses --first-row: a global row index from 0 to 2^53 − 1, the largest integer a double represents exactly. */
+export function parseFirstRow(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InputError(`"${value}" is not a whole number ≥ 0`, 'give a row index, such as 0 or 2500000');
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0) {
+    throw new InputError(`--first-row "${value}" is not a whole number ≥ 0`, 'give the global index of the first row, such as 0 or 2500000');
+  }
+  if (n > Number.MAX_SAFE_INTEGER) {
+    throw new InputError(`--first-row "${value}" is above the largest supported row index (2^53 − 1)`, 'give the global index of the first row, such as 0 or 2500000');
+  }
   return n;
 }
 
@@ -59,19 +65,27 @@ export function positiveInteger(value: string): number {
 
 /** --format: the input format of commands that read table files. */
 export function formatOption(): Option {
-  return new Option('--format <name>', 'input format (default: by file extension: .parquet, .arrow/.feather, .arrows, else CSV)').choices([...TABLE_FORMATS]);
+  const byExtension = (['parquet', 'arrow', 'arrows'] as const).map((format) => extensionsOf(format).join('/')).join(', ');
+  return new Option('--format <name>', `input format (default: by file extension: ${byExtension}, else CSV)`).choices([...TABLE_FORMATS]);
 }
 
 export function addFormat(command: Command): Command {
   return command.addOption(formatOption());
 }
 
-export function addCommon(command: Command): Command {
+/** Help of --label for commands that default it to the input file name. */
+const LABEL_HELP = 'dataset label mixed into every key (default: the input file name); shards of one input need the same label';
+
+/**
+ * Adds the options every masking command takes. `labelHelp` replaces the help of
+ * --label for commands that require it.
+ */
+export function addCommon(command: Command, labelHelp = LABEL_HELP): Command {
   return command
     .addOption(new Option('--backend <name>', 'where the stages run: gpu (WebGPU), cpu (TypeScript reference) or auto').choices(['auto', 'gpu', 'cpu']).default('auto'))
     .option('--batch-rows <n>', 'rows per batch; memory grows with it, the GPU runs faster with more', positiveInteger, 65536)
     .option('--key-file <path>', 'keep the secret in this file for reproducible runs; a single-machine run creates it if missing, while --shard, stream, merge and fit --partial need the existing key of the run; without it a fresh ephemeral key is used')
-    .option('--label <text>', 'dataset label mixed into every key (default: the input file name); shards of one input need the same label')
+    .option('--label <text>', labelHelp)
     .option('--quiet', 'print only warnings and errors on stderr (no progress or log lines)');
 }
 
@@ -317,7 +331,8 @@ export function buildProgram(): Command {
       .option('--out <path>', 'frame file to write')
       .option('--schema <path>', 'schema file (default: inferred from the first input, written to <out>.schema.json)')
       .option('--partial <path>', 'write the accumulated statistics of these inputs to this file instead of a frame, for `geomask merge` (needs --key-file, --label and --schema)')
-      .option('--first-row <n>', 'global index of the first row of the inputs in the whole table (with --partial)', nonNegativeInteger, 0),
+      .option('--first-row <n>', 'global index of the first row of the inputs in the whole table (with --partial)', parseFirstRow, 0),
+    'dataset label mixed into every key (default: the first input file name; required with --partial, where every part and the merge need the same label)',
   );
   addFormat(fitCommand).action(async (inputs: string[], options: CommonOptions & { out?: string; schema?: string; partial?: string; firstRow: number }) => {
     if (options.partial) return fitPartial(inputs, options as CommonOptions & { partial: string; schema?: string; firstRow: number });

@@ -18,7 +18,7 @@ import { describeOperator, resolveOperators, type Profile } from '../pipeline/op
 import { releaseColumnTypes } from '../pipeline/output_types.js';
 import { findSchemaDifference, formatSchemaValue } from '../schema/compare.js';
 import { validateSchema, type Schema } from '../schema/schema.js';
-import { addCommon, addOperators, checkOutput, jobContext, keysFor, loadSchemaFile, log, nonNegativeInteger, operatorsFor, type CommonOptions } from './main.js';
+import { addCommon, addOperators, checkOutput, jobContext, keysFor, loadSchemaFile, log, parseFirstRow, operatorsFor, type CommonOptions } from './main.js';
 
 /** Partial fits and the stream mode need the same keys in every process. */
 function requireKeyFile(options: CommonOptions, command: string): void {
@@ -118,6 +118,7 @@ export function addScaleCommands(program: Command): void {
       .description('merge partial fits written by `geomask fit --partial` into one frame (the reduce step of a sharded fit)')
       .argument('<parts...>', 'partial fit files, one per shard')
       .requiredOption('--out <path>', 'frame file to write'),
+    'dataset label mixed into every key (required): the label that every `geomask fit --partial` used',
   ).action(async (parts: string[], options: CommonOptions & { out: string }) => {
     requireKeyFile(options, 'merge');
     for (const part of parts) checkOutput(options.out, part);
@@ -164,7 +165,8 @@ export function addScaleCommands(program: Command): void {
         .description('transform an Arrow IPC stream from standard input to standard output with a fitted frame, for engines that pipe partitions through a process')
         .requiredOption('--frame <path>', 'frame file written by `geomask fit` or `geomask merge`')
         .option('--row-id <column>', 'integer column that holds each row\'s global index in the whole input; it is not written out')
-        .option('--first-row <n>', 'global index of the first input row, when the input carries no row-id column', nonNegativeInteger),
+        .option('--first-row <n>', 'global index of the first input row, when the input carries no row-id column', parseFirstRow),
+      'dataset label mixed into every key (required): every partition of a run needs the same label',
     ),
   ).action(async (options: CommonOptions & { frame: string; rowId?: string; firstRow?: number; ops?: string; profile?: Profile }) => {
     requireKeyFile(options, 'stream');
@@ -185,6 +187,7 @@ export function addScaleCommands(program: Command): void {
       log(`operators: ${operators.map(describeOperator).join(', ')}`);
       // An empty partition gives an empty release with the release's columns.
       const table = new ArrowTable('standard input', async () => process.stdin, { rowIdColumn: options.rowId, allowEmpty: true });
+      table.readFix = 'write the partition to standard input as an Arrow IPC stream (for example with pyarrow.ipc.new_stream); stream reads no CSV or Parquet';
       const loaded = loadFrame(frame);
       const writer = new ArrowBatchWriter(stdoutSink(), 'stream', (names) => releaseColumnTypes(loaded, operators, table.columnTypes)(names));
       const summary = await applyTable(context, table, loaded, operators, keys, { writer, firstRow: options.firstRow });

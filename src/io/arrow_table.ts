@@ -18,6 +18,8 @@ export type ArrowBytes = AsyncIterable<Uint8Array> | ReadableStream<Uint8Array> 
  */
 export class ArrowTable implements TableInput {
   columnTypes: Map<string, ColumnType> | undefined;
+  /** Fix line of the InputError raised when the bytes are not Arrow IPC. */
+  readFix = 'give an Arrow IPC file or stream, or name the format with --format';
 
   constructor(
     readonly name: string,
@@ -28,6 +30,7 @@ export class ArrowTable implements TableInput {
   open(batchRows: number): TablePass {
     const name = this.name;
     const openBytes = this.openBytes;
+    const readFix = this.readFix;
     async function* batches(): AsyncGenerator<arrow.RecordBatch | arrow.Table> {
       let reader: arrow.RecordBatchReader;
       try {
@@ -35,7 +38,7 @@ export class ArrowTable implements TableInput {
         await reader.open();
       } catch (error) {
         if (error instanceof InputError) throw error;
-        throw new InputError(`cannot read the input as Arrow IPC (${error instanceof Error ? error.message : String(error)})`, 'give an Arrow IPC file or stream, or name the format with --format', { file: name });
+        throw new InputError(`cannot read the input as Arrow IPC (${error instanceof Error ? error.message : String(error)})`, readFix, { file: name });
       }
       let any = false;
       for await (const batch of reader) {
