@@ -227,6 +227,15 @@ describe('option help and values', () => {
     }
   });
 
+  it('rejects fit options that would be ignored', async () => {
+    const partial = await geomask(['fit', 'd.csv', '--partial', 'p.fitstate', '--out', 'f.json']);
+    expect(partial.code, partial.stderr).toBe(2);
+    expect(partial.stderr).toMatch(/fit --partial writes a partial fit, not a frame, so it has no use for --out\n {2}fix: drop --out/);
+    const plain = await geomask(['fit', 'd.csv', '--out', 'f.json', '--first-row', '100']);
+    expect(plain.code, plain.stderr).toBe(2);
+    expect(plain.stderr).toMatch(/--first-row applies only with --partial: a plain fit numbers the rows of its inputs from 0\n {2}fix: drop --first-row, or add --partial/);
+  });
+
   it('names --first-row in its errors', async () => {
     const cases = [
       { value: '-5', message: /--first-row "-5" is not a whole number ≥ 0/ },

@@ -331,11 +331,19 @@ export function buildProgram(): Command {
       .option('--out <path>', 'frame file to write')
       .option('--schema <path>', 'schema file (default: inferred from the first input, written to <out>.schema.json)')
       .option('--partial <path>', 'write the accumulated statistics of these inputs to this file instead of a frame, for `geomask merge` (needs --key-file, --label and --schema)')
-      .option('--first-row <n>', 'global index of the first row of the inputs in the whole table (with --partial)', parseFirstRow, 0),
+      .option('--first-row <n>', 'global index of the first row of the inputs in the whole table (with --partial; default 0)', parseFirstRow),
     'dataset label mixed into every key (default: the first input file name; required with --partial, where every part and the merge need the same label)',
   );
-  addFormat(fitCommand).action(async (inputs: string[], options: CommonOptions & { out?: string; schema?: string; partial?: string; firstRow: number }) => {
-    if (options.partial) return fitPartial(inputs, options as CommonOptions & { partial: string; schema?: string; firstRow: number });
+  addFormat(fitCommand).action(async (inputs: string[], options: CommonOptions & { out?: string; schema?: string; partial?: string; firstRow?: number }) => {
+    if (options.partial) {
+      if (options.out !== undefined) {
+        throw new InputError('fit --partial writes a partial fit, not a frame, so it has no use for --out', 'drop --out, and write the frame from all parts with `geomask merge PARTS --out frame.json`');
+      }
+      return fitPartial(inputs, { ...options, partial: options.partial, firstRow: options.firstRow ?? 0 });
+    }
+    if (options.firstRow !== undefined) {
+      throw new InputError('--first-row applies only with --partial: a plain fit numbers the rows of its inputs from 0', 'drop --first-row, or add --partial to write a partial fit for `geomask merge`');
+    }
     if (!options.out) throw new InputError('fit needs --out (the frame file) or --partial (a partial fit file)', 'add --out frame.json');
     const input = inputs[0];
     for (const path of inputs) checkOutput(options.out, path);
