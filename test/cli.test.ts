@@ -210,6 +210,40 @@ describe('release format', () => {
   });
 });
 
+describe('release format and extension', () => {
+  it('warns when --out-format disagrees with the extension', async () => {
+    const folder = tempFolder();
+    const out = join(folder, 't4.csv');
+    const result = await geomask(['transform', DIABETES_SAMPLE, '--schema', DIABETES_SCHEMA, '--out', out, '--out-format', 'parquet', '--backend', 'cpu', '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/geomask: warning: --out \S*t4\.csv: the extension "\.csv" names the csv format, but --out-format writes the release as parquet\. Name the file \.parquet, or drop --out-format/);
+    expect(readFileSync(out).subarray(0, 4).toString('latin1')).toBe('PAR1');
+  });
+
+  it('names Parquet read as CSV', async () => {
+    const folder = tempFolder();
+    const parquet = join(folder, 'r.parquet');
+    const transformed = await geomask(['transform', DIABETES_SAMPLE, '--schema', DIABETES_SCHEMA, '--out', parquet, '--backend', 'cpu', '--quiet']);
+    expect(transformed.code, transformed.stderr).toBe(0);
+    const dat = join(folder, 'r.dat');
+    writeFileSync(dat, readFileSync(parquet));
+    const result = await geomask(['schema', dat, '--out', join(folder, 'r.schema.json')]);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/r\.dat: file starts with "PAR1", so it is Parquet, but it was read as CSV and is not valid CSV\n/);
+    expect(result.stderr).toMatch(/fix: read it as Parquet: pass --format parquet, or rename the file to end in \.parquet/);
+    expect(existsSync(join(folder, 'r.schema.json'))).toBe(false);
+  });
+
+  it('reports a broken quote in the header without a row', async () => {
+    const folder = tempFolder();
+    writeFileSync(join(folder, 'q.csv'), 'a,"b\n1,2\n');
+    const result = await geomask(['schema', join(folder, 'q.csv'), '--out', join(folder, 'q.schema.json')]);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/q\.csv: malformed CSV in the header line: quoted field unterminated/);
+    expect(result.stderr).not.toMatch(/row 0/);
+  });
+});
+
 describe('option help and values', () => {
   it('lists every table extension', async () => {
     for (const command of ['schema', 'fit', 'apply', 'transform']) {

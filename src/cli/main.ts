@@ -230,6 +230,12 @@ async function runTransformOrApply(
   if (options.outFormat === undefined && outExtension !== '' && formatOfExtension(options.out) === undefined) {
     log(`warning: --out ${options.out}: the extension "${outExtension}" names no table format, so the release is written as CSV. Name the file .csv, or choose the format with --out-format`);
   }
+  const extensionFormat = formatOfExtension(options.out);
+  if (options.outFormat !== undefined && extensionFormat !== undefined && extensionFormat !== outputFormat) {
+    log(
+      `warning: --out ${options.out}: the extension "${outExtension}" names the ${extensionFormat} format, but --out-format writes the release as ${outputFormat}. Name the file ${extensionsOf(outputFormat)[0]}, or drop --out-format`,
+    );
+  }
   const engine = await selectEngine(options.backend, options.batchRows, log);
   try {
     // The schema comes first, so that a rejected schema leaves no new key file behind.
