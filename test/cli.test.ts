@@ -253,6 +253,13 @@ describe('option help and values', () => {
     }
   });
 
+  it('says where row map rows count from', async () => {
+    for (const command of ['apply', 'transform']) {
+      const help = (await geomask([command, '--help'])).stdout.replace(/\s+/g, ' ');
+      expect(help).toContain('as a CSV of output_row and source_row, both counted from 1 (source_row s is the row with global index s − 1)');
+    }
+  });
+
   it('marks --label required where it is', async () => {
     for (const command of ['stream', 'merge']) {
       const help = (await geomask([command, '--help'])).stdout.replace(/\s+/g, ' ');

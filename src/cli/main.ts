@@ -209,6 +209,9 @@ export function warnAboutOperators(specs: readonly OperatorSpec[]): string[] {
   return warnings;
 }
 
+const ROW_MAP_HELP =
+  'also write which input row each output row came from, as a CSV of output_row and source_row, both counted from 1 (source_row s is the row with global index s − 1); this file re-links the release, keep it with the key';
+
 const SHARD_KEY_MISSING: MissingKeyMessage = {
   problem: 'key file not found: every shard of a sharded apply must use the key file that the other shards use, so apply --shard does not create one',
   fix: 'copy the key file of the run (the one the frame was fitted with) to this machine and pass its path with --key-file',
@@ -378,7 +381,7 @@ export function buildProgram(): Command {
         .addOption(new Option('--out-format <name>', 'release format (default: by file extension)').choices([...TABLE_FORMATS]))
         .addOption(formatOption())
         .option('--shard <i/n>', 'transform only the rows whose index in the input mod n equals i (shards are numbered from 0, so i is 0 to n − 1); the union of the n shard releases is the whole release')
-        .option('--row-map <path>', 'also write which input row each output row came from; this file re-links the release, keep it with the key'),
+        .option('--row-map <path>', ROW_MAP_HELP),
     ),
   ).action((input: string, options) => runTransformOrApply('apply', input, options));
 
@@ -392,7 +395,7 @@ export function buildProgram(): Command {
         .addOption(new Option('--out-format <name>', 'release format (default: by file extension)').choices([...TABLE_FORMATS]))
         .addOption(formatOption())
         .option('--schema <path>', 'schema file (default: inferred, written to <out>.schema.json)')
-        .option('--row-map <path>', 'also write which input row each output row came from; this file re-links the release, keep it with the key'),
+        .option('--row-map <path>', ROW_MAP_HELP),
     ),
   ).action((input: string, options) => runTransformOrApply('transform', input, options));
 
