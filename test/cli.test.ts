@@ -210,6 +210,90 @@ describe('release format', () => {
   });
 });
 
+describe('release format and extension', () => {
+  it('warns when --out-format disagrees with the extension', async () => {
+    const folder = tempFolder();
+    const out = join(folder, 't4.csv');
+    const result = await geomask(['transform', DIABETES_SAMPLE, '--schema', DIABETES_SCHEMA, '--out', out, '--out-format', 'parquet', '--backend', 'cpu', '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/geomask: warning: --out \S*t4\.csv: the extension "\.csv" names the csv format, but --out-format writes the release as parquet\. Name the file \.parquet, or drop --out-format/);
+    expect(readFileSync(out).subarray(0, 4).toString('latin1')).toBe('PAR1');
+  });
+
+  it('names Parquet read as CSV', async () => {
+    const folder = tempFolder();
+    const parquet = join(folder, 'r.parquet');
+    const transformed = await geomask(['transform', DIABETES_SAMPLE, '--schema', DIABETES_SCHEMA, '--out', parquet, '--backend', 'cpu', '--quiet']);
+    expect(transformed.code, transformed.stderr).toBe(0);
+    const dat = join(folder, 'r.dat');
+    writeFileSync(dat, readFileSync(parquet));
+    const result = await geomask(['schema', dat, '--out', join(folder, 'r.schema.json')]);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/r\.dat: file starts with "PAR1", so it is Parquet, but it was read as CSV and is not valid CSV\n/);
+    expect(result.stderr).toMatch(/fix: read it as Parquet: pass --format parquet, or rename the file to end in \.parquet/);
+    expect(existsSync(join(folder, 'r.schema.json'))).toBe(false);
+  });
+
+  it('reports a broken quote in the header without a row', async () => {
+    const folder = tempFolder();
+    writeFileSync(join(folder, 'q.csv'), 'a,"b\n1,2\n');
+    const result = await geomask(['schema', join(folder, 'q.csv'), '--out', join(folder, 'q.schema.json')]);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/q\.csv: malformed CSV in the header line: quoted field unterminated/);
+    expect(result.stderr).not.toMatch(/row 0/);
+  });
+});
+
+describe('option help and values', () => {
+  it('lists every table extension', async () => {
+    for (const command of ['schema', 'fit', 'apply', 'transform']) {
+      const help = await geomask([command, '--help']);
+      expect(help.code, help.stderr).toBe(0);
+      expect(help.stdout.replace(/\s+/g, ' ')).toContain('.parquet/.pq, .arrow/.feather/.ipc, .arrows, else CSV');
+    }
+  });
+
+  it('says where row map rows count from', async () => {
+    for (const command of ['apply', 'transform']) {
+      const help = (await geomask([command, '--help'])).stdout.replace(/\s+/g, ' ');
+      expect(help).toContain('as a CSV of output_row and source_row, both counted from 1 (source_row s is the row with global index s − 1)');
+    }
+  });
+
+  it('marks --label required where it is', async () => {
+    for (const command of ['stream', 'merge']) {
+      const help = (await geomask([command, '--help'])).stdout.replace(/\s+/g, ' ');
+      expect(help).toMatch(/--label <text> dataset label mixed into every key \(required\)/);
+      expect(help).not.toMatch(/default: the input file name/);
+    }
+  });
+
+  it('rejects fit options that would be ignored', async () => {
+    const partial = await geomask(['fit', 'd.csv', '--partial', 'p.fitstate', '--out', 'f.json']);
+    expect(partial.code, partial.stderr).toBe(2);
+    expect(partial.stderr).toMatch(/fit --partial writes a partial fit, not a frame, so it has no use for --out\n {2}fix: drop --out/);
+    const plain = await geomask(['fit', 'd.csv', '--out', 'f.json', '--first-row', '100']);
+    expect(plain.code, plain.stderr).toBe(2);
+    expect(plain.stderr).toMatch(/--first-row applies only with --partial: a plain fit numbers the rows of its inputs from 0\n {2}fix: drop --first-row, or add --partial/);
+  });
+
+  it('names --first-row in its errors', async () => {
+    const cases = [
+      { value: '-5', message: /--first-row "-5" is not a whole number ≥ 0/ },
+      { value: '1.5', message: /--first-row "1\.5" is not a whole number ≥ 0/ },
+      { value: String(2 ** 53), message: /--first-row "9007199254740992" is above the largest supported row index \(2\^53 − 1\)/ },
+    ];
+    for (const { value, message } of cases) {
+      for (const command of [['fit', 'd.csv', '--partial', 'p.fitstate'], ['stream', '--frame', 'f.json']]) {
+        const result = await geomask([...command, `--first-row=${value}`]);
+        expect(result.code, result.stderr).toBe(2);
+        expect(result.stderr).toMatch(message);
+        expect(result.stderr).toMatch(/fix: give the global index of the first row/);
+      }
+    }
+  });
+});
+
 describe('inferred schema beside the output', () => {
   it('rejects replacing an edited schema file', async () => {
     const folder = tempFolder();
@@ -318,6 +402,14 @@ describe('bad input', () => {
 
   it('rejects an empty operator list', async () => {
     await expectRejected({ 'd.csv': `a,b\n${goodRows}\n`, 's.json': schemaFor(['a', 'b']) }, (f) => ['transform', join(f, 'd.csv'), '--schema', join(f, 's.json'), '--out', join(f, 'out.csv'), '--ops', ''], /error: --ops is empty/);
+  });
+
+  it('rejects a shard count of 0', async () => {
+    await expectRejected(
+      { 'd.csv': `a,b\n${goodRows}\n`, 'f.json': '{}' },
+      (f) => ['apply', join(f, 'd.csv'), '--frame', join(f, 'f.json'), '--out', join(f, 'out.csv'), '--shard', '0/0'],
+      /--shard "0\/0": the number of shards n must be at least 1\n {2}fix: give the shard as i\/n with n ≥ 1/,
+    );
   });
 
   it('lists the profiles for an unknown one', async () => {

@@ -1,8 +1,9 @@
 import * as arrow from 'apache-arrow';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { geomask, tempFolder } from './helpers/cli.js';
+import type { Schema } from '../src/schema/schema.js';
+import { geomask, tempFolder, type CliResult } from './helpers/cli.js';
 import { parquetWasm } from '../src/io/parquet_wasm.js';
 import { pipeThrough, ROW_ID, runStreamPartitions, sortedRows } from './helpers/stream_driver.js';
 import { SEED } from './helpers/synthetic.js';
@@ -227,6 +228,62 @@ describe(`sharded runs (seed ${SEED})`, () => {
     });
   });
 
+  it('rejects CSV on the standard input of stream', async () => {
+    const csv = new TextEncoder().encode('patient,lab\nP1,4.2\n');
+    const failure = await pipeThrough(csv, ['--frame', frame, '--key-file', key, '--label', 'typed', '--first-row', '0', '--backend', 'cpu']).catch((error: Error) => error);
+    expect(failure).toBeInstanceOf(Error);
+    const message = (failure as Error).message;
+    expect(message).toMatch(/standard input: cannot read the input as Arrow IPC/);
+    expect(message).toMatch(/fix: write the partition to standard input as an Arrow IPC stream/);
+    expect(message).not.toMatch(/--format/);
+  });
+
+  describe('missing key file', () => {
+    /** Runs `args` with a --key-file path that does not exist. The run must fail and create no key file. */
+    async function expectMissingKeyRejected(args: string[], message: RegExp): Promise<void> {
+      const missing = join(folder, 'missing-on-worker.key');
+      const run = await geomask([...args, '--key-file', missing, '--label', 'typed', '--backend', 'cpu']);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(/missing-on-worker\.key: key file not found/);
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr).toMatch(/fix: .*--key-file/);
+      expect(existsSync(missing)).toBe(false);
+    }
+
+    it('rejects apply --shard without the key', async () => {
+      const out = join(folder, 'nokey.0.csv');
+      await expectMissingKeyRejected(['apply', input, '--frame', frame, '--out', out, '--shard', '1/4'], /every shard of a sharded apply must use the key file/);
+      expect(existsSync(out)).toBe(false);
+    });
+
+    it('rejects fit --partial without the key', async () => {
+      const out = join(folder, 'nokey.fitstate');
+      await expectMissingKeyRejected(['fit', input, '--schema', schema, '--partial', out, '--first-row', '0'], /every partial fit and the merge must use the same key file/);
+      expect(existsSync(out)).toBe(false);
+    });
+
+    it('rejects stream without the key', async () => {
+      await expectMissingKeyRejected(['stream', '--frame', frame, '--first-row', '0'], /every stream process must use the key file/);
+    });
+
+    it('rejects merge without the key and creates nothing', async () => {
+      const partial = join(folder, 'keyed.fitstate');
+      const fit = await geomask(['fit', input, '--schema', schema, '--partial', partial, '--key-file', key, '--label', 'typed', '--quiet']);
+      expect(fit.code, fit.stderr).toBe(0);
+      const before = readdirSync(folder).sort();
+      await expectMissingKeyRejected(['merge', partial, '--out', join(folder, 'nokey.frame.json')], /merge must use the key file that the partial fits were made with/);
+      expect(readdirSync(folder).sort()).toEqual(before);
+    });
+
+    it('creates the key in a plain apply', async () => {
+      const created = join(folder, 'created.key');
+      const run = await geomask(['apply', input, '--frame', frame, '--out', join(folder, 'plain.csv'), '--key-file', created, '--label', 'typed', '--ops', 'project(k=2)', '--backend', 'cpu']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/created key file/);
+      expect(existsSync(created)).toBe(true);
+    });
+  });
+
   describe('fit of parts', () => {
     let parts: string[];
     const size = ROWS / SHARDS;
@@ -271,6 +328,51 @@ describe(`sharded runs (seed ${SEED})`, () => {
       const mixed = await geomask(['merge', join(folder, 'part0.fitstate'), other, '--out', join(folder, 'y.json'), '--key-file', key, '--label', 'typed', '--quiet']);
       expect(mixed.code).toBe(2);
       expect(mixed.stderr).toMatch(/another key or label/);
+    });
+
+    it('rejects parts that leave rows out', async () => {
+      const cases = [
+        { chosen: [0, 1, 3], missing: '2000\\.\\.2999', covered: '0\\.\\.1999, 3000\\.\\.3999' },
+        { chosen: [1, 2, 3], missing: '0\\.\\.999', covered: '1000\\.\\.3999' },
+      ];
+      for (const { chosen, missing, covered } of cases) {
+        const out = join(folder, 'gap.frame.json');
+        const run = await geomask(['merge', ...chosen.map((i) => join(folder, `part${i}.fitstate`)), '--out', out, '--key-file', key, '--label', 'typed', '--quiet']);
+        expect(run.code, run.stderr).toBe(2);
+        expect(run.stderr).toMatch(new RegExp(`the parts cover global rows ${covered}, so rows ${missing} are missing`));
+        expect(run.stderr).toMatch(/fix: merge every part of the table/);
+        expect(existsSync(out)).toBe(false);
+      }
+    });
+
+    /** Makes the partial fit of part 1 with TYPED_SCHEMA changed by `edit`, then merges it after part 0. */
+    async function mergeWithEditedSchema(name: string, edit: (schema: Schema) => void): Promise<CliResult> {
+      const edited = structuredClone(TYPED_SCHEMA);
+      edit(edited);
+      const schemaPath = join(folder, `${name}.schema.json`);
+      writeFileSync(schemaPath, JSON.stringify(edited));
+      const partial = join(folder, `${name}.fitstate`);
+      const fit = await geomask(['fit', parts[1], '--schema', schemaPath, '--partial', partial, '--first-row', String(size), '--key-file', key, '--label', 'typed', '--quiet']);
+      expect(fit.code, fit.stderr).toBe(0);
+      return geomask(['merge', join(folder, 'part0.fitstate'), partial, '--out', join(folder, `${name}.frame.json`), '--key-file', key, '--label', 'typed', '--quiet']);
+    }
+
+    it('rejects parts whose max differs', async () => {
+      const run = await mergeWithEditedSchema('max', (edited) => {
+        edited.columns.find((c) => c.name === 'age')!.max = 110;
+      });
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(/max\.fitstate, column "age": partial fit was made with another schema than \S*part0\.fitstate: "max" is 110 here but 120 in/);
+      expect(run.stderr).toMatch(/fix: make every partial fit with the same --schema file/);
+      expect(existsSync(join(folder, 'max.frame.json'))).toBe(false);
+    });
+
+    it('names the column whose role differs', async () => {
+      const run = await mergeWithEditedSchema('role', (edited) => {
+        edited.columns.find((c) => c.name === 'count')!.role = 'categorical';
+      });
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(/role\.fitstate, column "count": partial fit was made with another schema than \S*part0\.fitstate: "role" is "categorical" here but "numeric" in/);
     });
 
     it('rejects a partial fit without a key file', async () => {

@@ -8,12 +8,12 @@ import { formatInputError, InputError, OutputClosedError } from '../errors.js';
 import { loadFrame, parseFrame, type Frame } from '../frame/frame.js';
 import { writeFileAtomic } from '../io/atomic_file.js';
 import { readJsonFile } from '../node/files.js';
-import { formatOf, formatOfExtension, openTableFile, TABLE_FORMATS } from '../node/formats.js';
+import { extensionsOf, formatOf, formatOfExtension, openTableFile, TABLE_FORMATS } from '../node/formats.js';
 import { applyFile } from '../node/jobs.js';
 import { fitTables, inferSchema, type JobContext } from '../pipeline/jobs.js';
 import { parseShard } from '../io/shard.js';
 import { addScaleCommands, fitPartial } from './scale_commands.js';
-import { KEY_WARNING, readOrCreateKey } from '../node/key_file.js';
+import { KEY_WARNING, readOrCreateKey, readSharedKey, type MissingKeyMessage } from '../node/key_file.js';
 import { randomSecret } from '../prf/keys.js';
 import { RunKeys } from '../pipeline/keys.js';
 import { describeOperator, parseOperators, parseProfile, profileOperators, PROFILES, resolveOperators, type OperatorSpec, type Profile } from '../pipeline/operators.js';
@@ -45,9 +45,15 @@ export function log(line: string): void {
   process.stderr.write(`geomask: ${line}\n`);
 }
 
-export function nonNegativeInteger(value: string): number {
+/** Parses --first-row: a global row index from 0 to 2^53 − 1, the largest integer a double represents exactly. */
+export function parseFirstRow(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InputError(`"${value}" is not a whole number ≥ 0`, 'give a row index, such as 0 or 2500000');
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0) {
+    throw new InputError(`--first-row "${value}" is not a whole number ≥ 0`, 'give the global index of the first row, such as 0 or 2500000');
+  }
+  if (n > Number.MAX_SAFE_INTEGER) {
+    throw new InputError(`--first-row "${value}" is above the largest supported row index (2^53 − 1)`, 'give the global index of the first row, such as 0 or 2500000');
+  }
   return n;
 }
 
@@ -70,19 +76,27 @@ export function positiveInteger(value: string): number {
 
 /** --format: the input format of commands that read table files. */
 export function formatOption(): Option {
-  return new Option('--format <name>', 'input format (default: by file extension: .parquet, .arrow/.feather, .arrows, else CSV)').choices([...TABLE_FORMATS]);
+  const byExtension = (['parquet', 'arrow', 'arrows'] as const).map((format) => extensionsOf(format).join('/')).join(', ');
+  return new Option('--format <name>', `input format (default: by file extension: ${byExtension}, else CSV)`).choices([...TABLE_FORMATS]);
 }
 
 export function addFormat(command: Command): Command {
   return command.addOption(formatOption());
 }
 
-export function addCommon(command: Command): Command {
+/** Help of --label for commands that default it to the input file name. */
+const LABEL_HELP = 'dataset label mixed into every key (default: the input file name); shards of one input need the same label';
+
+/**
+ * Adds the options every masking command takes. `labelHelp` replaces the help of
+ * --label for commands that require it.
+ */
+export function addCommon(command: Command, labelHelp = LABEL_HELP): Command {
   return command
     .addOption(new Option('--backend <name>', 'where the stages run: gpu (WebGPU), cpu (TypeScript reference) or auto').choices(['auto', 'gpu', 'cpu']).default('auto'))
     .option('--batch-rows <n>', `rows per batch, at most ${MAX_BATCH_ROWS}; memory grows with it, the GPU runs faster with more`, positiveInteger, 65536)
-    .option('--key-file <path>', 'keep the secret in this file (created if missing) for reproducible runs; without it a fresh ephemeral key is used')
-    .option('--label <text>', 'dataset label mixed into every key (default: the input file name); shards of one input need the same label')
+    .option('--key-file <path>', 'keep the secret in this file for reproducible runs; a single-machine run creates it if missing, while --shard, stream, merge and fit --partial need the existing key of the run; without it a fresh ephemeral key is used')
+    .option('--label <text>', labelHelp)
     .option('--quiet', 'print only warnings and errors on stderr (no progress or log lines)');
 }
 
@@ -104,10 +118,16 @@ export function checkOutput(path: string, input: string): void {
   if (resolve(path) === resolve(input)) throw new InputError('output path is the input path', 'choose another --out path', { file: path });
 }
 
-export async function keysFor(options: CommonOptions, input: string, purpose: string): Promise<{ keys: RunKeys; key: object }> {
+/**
+ * Returns the keys of a run: from --key-file, else a fresh ephemeral key. A missing key
+ * file is created unless `shared` is given. `shared` marks the run as one process of
+ * several that must use the same key, so a missing file is then an InputError with that
+ * message.
+ */
+export async function keysFor(options: CommonOptions, input: string, purpose: string, shared?: MissingKeyMessage): Promise<{ keys: RunKeys; key: object }> {
   const label = options.label ?? basename(input);
   if (options.keyFile) {
-    const { secret, created } = await readOrCreateKey(options.keyFile);
+    const { secret, created } = shared ? { secret: await readSharedKey(options.keyFile, shared), created: false } : await readOrCreateKey(options.keyFile);
     log(`${created ? 'created' : 'using'} key file ${options.keyFile}`);
     log(KEY_WARNING);
     return { keys: new RunKeys(secret, label), key: { mode: 'key-file', file: options.keyFile, label } };
@@ -200,6 +220,14 @@ export function warnAboutOperators(specs: readonly OperatorSpec[]): string[] {
   return warnings;
 }
 
+const ROW_MAP_HELP =
+  'also write which input row each output row came from, as a CSV of output_row and source_row, both counted from 1 (source_row s is the row with global index s − 1); this file re-links the release, keep it with the key';
+
+const SHARD_KEY_MISSING: MissingKeyMessage = {
+  problem: 'key file not found: every shard of a sharded apply must use the key file that the other shards use, so apply --shard does not create one',
+  fix: 'copy the key file of the run (the one the frame was fitted with) to this machine and pass its path with --key-file',
+};
+
 async function runTransformOrApply(
   command: 'transform' | 'apply',
   input: string,
@@ -216,11 +244,17 @@ async function runTransformOrApply(
   if (options.outFormat === undefined && outExtension !== '' && formatOfExtension(options.out) === undefined) {
     log(`warning: --out ${options.out}: the extension "${outExtension}" names no table format, so the release is written as CSV. Name the file .csv, or choose the format with --out-format`);
   }
+  const extensionFormat = formatOfExtension(options.out);
+  if (options.outFormat !== undefined && extensionFormat !== undefined && extensionFormat !== outputFormat) {
+    log(
+      `warning: --out ${options.out}: the extension "${outExtension}" names the ${extensionFormat} format, but --out-format writes the release as ${outputFormat}. Name the file ${extensionsOf(outputFormat)[0]}, or drop --out-format`,
+    );
+  }
   const engine = await selectEngine(options.backend, options.batchRows, log);
   try {
     // The schema comes first, so that a rejected schema leaves no new key file behind.
     const inferred = command === 'transform' ? await schemaFor(input, options.schema, `${stem(options.out)}.schema.json`, options.batchRows, inputFormat) : undefined;
-    const { keys, key } = await keysFor(options, input, command);
+    const { keys, key } = await keysFor(options, input, command, shard ? SHARD_KEY_MISSING : undefined);
     const context = jobContext(engine, options);
     let frame: Frame;
     let fitSeconds = 0;
@@ -317,10 +351,19 @@ export function buildProgram(): Command {
       .option('--out <path>', 'frame file to write')
       .option('--schema <path>', 'schema file (default: inferred from the first input, written to <out>.schema.json)')
       .option('--partial <path>', 'write the accumulated statistics of these inputs to this file instead of a frame, for `geomask merge` (needs --key-file, --label and --schema)')
-      .option('--first-row <n>', 'global index of the first row of the inputs in the whole table (with --partial)', nonNegativeInteger, 0),
+      .option('--first-row <n>', 'global index of the first row of the inputs in the whole table (with --partial; default 0)', parseFirstRow),
+    'dataset label mixed into every key (default: the first input file name; required with --partial, where every part and the merge need the same label)',
   );
-  addFormat(fitCommand).action(async (inputs: string[], options: CommonOptions & { out?: string; schema?: string; partial?: string; firstRow: number }) => {
-    if (options.partial) return fitPartial(inputs, options as CommonOptions & { partial: string; schema?: string; firstRow: number });
+  addFormat(fitCommand).action(async (inputs: string[], options: CommonOptions & { out?: string; schema?: string; partial?: string; firstRow?: number }) => {
+    if (options.partial) {
+      if (options.out !== undefined) {
+        throw new InputError('fit --partial writes a partial fit, not a frame, so it has no use for --out', 'drop --out, and write the frame from all parts with `geomask merge PARTS --out frame.json`');
+      }
+      return fitPartial(inputs, { ...options, partial: options.partial, firstRow: options.firstRow ?? 0 });
+    }
+    if (options.firstRow !== undefined) {
+      throw new InputError('--first-row applies only with --partial: a plain fit numbers the rows of its inputs from 0', 'drop --first-row, or add --partial to write a partial fit for `geomask merge`');
+    }
     if (!options.out) throw new InputError('fit needs --out (the frame file) or --partial (a partial fit file)', 'add --out frame.json');
     const input = inputs[0];
     for (const path of inputs) checkOutput(options.out, path);
@@ -348,8 +391,8 @@ export function buildProgram(): Command {
         .requiredOption('--out <path>', 'release file to write, in the format its extension names (a report is written beside it)')
         .addOption(new Option('--out-format <name>', 'release format (default: by file extension)').choices([...TABLE_FORMATS]))
         .addOption(formatOption())
-        .option('--shard <i/n>', 'transform only the rows whose index in the input is i mod n; the union of the n shard releases is the whole release')
-        .option('--row-map <path>', 'also write which input row each output row came from; this file re-links the release, keep it with the key'),
+        .option('--shard <i/n>', 'transform only the rows whose index in the input mod n equals i (shards are numbered from 0, so i is 0 to n − 1); the union of the n shard releases is the whole release')
+        .option('--row-map <path>', ROW_MAP_HELP),
     ),
   ).action((input: string, options) => runTransformOrApply('apply', input, options));
 
@@ -363,7 +406,7 @@ export function buildProgram(): Command {
         .addOption(new Option('--out-format <name>', 'release format (default: by file extension)').choices([...TABLE_FORMATS]))
         .addOption(formatOption())
         .option('--schema <path>', 'schema file (default: inferred, written to <out>.schema.json)')
-        .option('--row-map <path>', 'also write which input row each output row came from; this file re-links the release, keep it with the key'),
+        .option('--row-map <path>', ROW_MAP_HELP),
     ),
   ).action((input: string, options) => runTransformOrApply('transform', input, options));
 

@@ -16,8 +16,9 @@ import { formatOf, openTableFile } from '../node/formats.js';
 import { accumulateFit, applyTable, finishTables, fitKeysOf } from '../pipeline/jobs.js';
 import { describeOperator, resolveOperators, type Profile } from '../pipeline/operators.js';
 import { releaseColumnTypes } from '../pipeline/output_types.js';
-import { validateSchema } from '../schema/schema.js';
-import { addCommon, addOperators, checkOutput, jobContext, keysFor, loadSchemaFile, log, nonNegativeInteger, operatorsFor, type CommonOptions } from './main.js';
+import { findSchemaDifference, formatSchemaValue } from '../schema/compare.js';
+import { validateSchema, type Schema } from '../schema/schema.js';
+import { addCommon, addOperators, checkOutput, jobContext, keysFor, loadSchemaFile, log, parseFirstRow, operatorsFor, type CommonOptions } from './main.js';
 
 /** Partial fits and the stream mode need the same keys in every process. */
 function requireKeyFile(options: CommonOptions, command: string): void {
@@ -39,7 +40,10 @@ export async function fitPartial(inputs: string[], options: CommonOptions & { pa
   if (!options.schema) throw new InputError('fit --partial needs --schema', 'write one schema with `geomask schema` and give it to every part, so that all parts agree');
   for (const input of inputs) checkOutput(options.partial, input);
   const schema = await loadSchemaFile(options.schema);
-  const { keys } = await keysFor(options, inputs[0], 'fit --partial');
+  const { keys } = await keysFor(options, inputs[0], 'fit --partial', {
+    problem: 'key file not found: every partial fit and the merge must use the same key file, so fit --partial does not create one',
+    fix: 'pass the key file of the run with --key-file on every machine; to start a run, create it once (for example `openssl rand -hex 32 > run.key`, then `chmod 600 run.key`) and copy it to each machine',
+  });
   // The map step only reads and counts, so it needs no GPU.
   const context = jobContext(new CpuEngine(), options);
   const started = performance.now();
@@ -71,6 +75,42 @@ function rowIdInFrame(frame: Frame, rowId: string, framePath: string): boolean {
     `the frame's schema gives the row-id column the role "${entry.role}", but --row-id makes it the row index, which is not data to mask`,
     `set the column's role to "identifier" or "drop" in the schema and fit the frame again, or name another column with --row-id`,
     { file: framePath, column: rowId },
+  );
+}
+
+/**
+ * Rejects a partial fit made with a schema other than the first part's, naming the
+ * first field that differs. Parts of one table must share the schema, or the merged
+ * frame would silently take the first part's roles, ranges and decimals.
+ */
+function rejectOtherSchema(first: Schema, firstPart: string, schema: Schema, part: string): void {
+  const difference = findSchemaDifference(first, schema);
+  if (!difference) return;
+  const field = difference.field.startsWith('name of column') ? difference.field : `"${difference.field}"`;
+  throw new InputError(
+    `partial fit was made with another schema than ${firstPart}: ${field} is ${formatSchemaValue(difference.second)} here but ${formatSchemaValue(difference.first)} in ${firstPart}`,
+    'make every partial fit with the same --schema file, then merge them again',
+    { file: part, column: difference.column },
+  );
+}
+
+/**
+ * Rejects merged parts that leave global rows out: the rows before the first part and
+ * between parts. A frame fitted without them would differ from the frame of the whole
+ * table, so a part that was forgotten or failed must not go unnoticed.
+ */
+function rejectMissingRows(ranges: readonly [number, number][]): void {
+  const missing: [number, number][] = [];
+  let next = 0;
+  for (const [start, end] of ranges) {
+    if (start > next) missing.push([next, start]);
+    next = end;
+  }
+  if (missing.length === 0) return;
+  const list = (spans: readonly [number, number][]): string => spans.map(([a, b]) => `${a}..${b - 1}`).join(', ');
+  throw new InputError(
+    `the parts cover global rows ${list(ranges)}, so rows ${list(missing)} are missing`,
+    `merge every part of the table: pass the partial fit of the missing rows too, or make it with \`geomask fit --partial --first-row ${missing[0][0]}\``,
   );
 }
 
@@ -107,15 +147,19 @@ export function addScaleCommands(program: Command): void {
       .description('merge partial fits written by `geomask fit --partial` into one frame (the reduce step of a sharded fit)')
       .argument('<parts...>', 'partial fit files, one per shard')
       .requiredOption('--out <path>', 'frame file to write'),
+    'dataset label mixed into every key (required): the label that every `geomask fit --partial` used',
   ).action(async (parts: string[], options: CommonOptions & { out: string }) => {
     requireKeyFile(options, 'merge');
     for (const part of parts) checkOutput(options.out, part);
     const engine = await selectEngine(options.backend, options.batchRows, log);
     try {
-      const { keys } = await keysFor(options, parts[0], 'merge');
+      const { keys } = await keysFor(options, parts[0], 'merge', {
+        problem: 'key file not found: merge must use the key file that the partial fits were made with, so it does not create one',
+        fix: 'pass the key file that every `geomask fit --partial` used with --key-file',
+      });
       const started = performance.now();
       let accumulator: FitAccumulator | undefined;
-      let schema;
+      let schema: Schema | undefined;
       for (const part of parts) {
         let bytes: Uint8Array;
         try {
@@ -127,9 +171,12 @@ export function addScaleCommands(program: Command): void {
         if (!accumulator) {
           schema = validateSchema(state.schema, part);
           accumulator = new FitAccumulator(planColumns(schema, state.header, part), fitKeysOf(keys));
+        } else {
+          rejectOtherSchema(schema!, parts[0], validateSchema(state.schema, part), part);
         }
         accumulator.merge(state, part);
       }
+      rejectMissingRows(accumulator!.ranges);
       const context = jobContext(engine, options);
       const frame = await finishTables(context, accumulator!, schema!, keys);
       await writeFileAtomic(options.out, `${JSON.stringify(frame)}\n`);
@@ -147,7 +194,8 @@ export function addScaleCommands(program: Command): void {
         .description('transform an Arrow IPC stream from standard input to standard output with a fitted frame, for engines that pipe partitions through a process')
         .requiredOption('--frame <path>', 'frame file written by `geomask fit` or `geomask merge`')
         .option('--row-id <column>', 'integer column that holds each row\'s global index in the whole input; it is not written out (unless the frame\'s schema pseudonymizes it)')
-        .option('--first-row <n>', 'global index of the first input row, when the input carries no row-id column', nonNegativeInteger),
+        .option('--first-row <n>', 'global index of the first input row, when the input carries no row-id column', parseFirstRow),
+      'dataset label mixed into every key (required): every partition of a run needs the same label',
     ),
   ).action(async (options: CommonOptions & { frame: string; rowId?: string; firstRow?: number; ops?: string; profile?: Profile }) => {
     requireKeyFile(options, 'stream');
@@ -158,7 +206,10 @@ export function addScaleCommands(program: Command): void {
     const frame = parseFrame(JSON.stringify(await readJsonFile(options.frame, 'frame')), options.frame);
     const engine = await selectEngine(options.backend, options.batchRows, log);
     try {
-      const { keys } = await keysFor(options, 'stdin', 'stream');
+      const { keys } = await keysFor(options, 'stdin', 'stream', {
+        problem: 'key file not found: every stream process must use the key file that the other partitions use, so stream does not create one',
+        fix: 'copy the key file of the run (the one the frame was fitted with) to this worker and pass its path with --key-file',
+      });
       const context = jobContext(engine, { ...options, quiet: true });
       const { specs } = operatorsFor(options, frame);
       const operators = resolveOperators(specs, frame.columns.length);
@@ -166,6 +217,7 @@ export function addScaleCommands(program: Command): void {
       // An empty partition gives an empty release with the release's columns.
       const keepRowIdColumn = options.rowId !== undefined && rowIdInFrame(frame, options.rowId, options.frame);
       const table = new ArrowTable('standard input', async () => process.stdin, { rowIdColumn: options.rowId, keepRowIdColumn, allowEmpty: true });
+      table.readFix = 'write the partition to standard input as an Arrow IPC stream (for example with pyarrow.ipc.new_stream); stream reads no CSV or Parquet';
       const loaded = loadFrame(frame);
       const writer = new ArrowBatchWriter(stdoutSink(), 'stream', (names) => releaseColumnTypes(loaded, operators, table.columnTypes)(names));
       const summary = await applyTable(context, table, loaded, operators, keys, { writer, firstRow: options.firstRow });

@@ -11,6 +11,8 @@ import type { TablePass } from './table.js';
 export interface ArrowSource {
   batches: AsyncIterable<arrow.RecordBatch | arrow.Table>;
   fractionRead: () => number | undefined;
+  /** Rows of the whole input, once known; see TablePass.totalRows. */
+  totalRows?: () => number | undefined;
 }
 
 /** Column names and storage types of an Arrow schema; bad names are InputErrors. */
@@ -188,6 +190,7 @@ export function arrowPass(name: string, open: () => ArrowSource, batchRows: numb
 
   return {
     fractionRead: () => source?.fractionRead(),
+    totalRows: () => source?.totalRows?.(),
     async *records() {
       for await (const { header, types, table, firstRow } of slices()) {
         yield { header, batch: textRecords(table, types, firstRow) };

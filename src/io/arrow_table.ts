@@ -18,6 +18,8 @@ export type ArrowBytes = AsyncIterable<Uint8Array> | ReadableStream<Uint8Array> 
  */
 export class ArrowTable implements TableInput {
   columnTypes: Map<string, ColumnType> | undefined;
+  /** Fix line of the InputError raised when the bytes are not Arrow IPC. */
+  readFix = 'give an Arrow IPC file or stream, or name the format with --format';
 
   constructor(
     readonly name: string,
@@ -28,6 +30,7 @@ export class ArrowTable implements TableInput {
   open(batchRows: number): TablePass {
     const name = this.name;
     const openBytes = this.openBytes;
+    const readFix = this.readFix;
     async function* batches(): AsyncGenerator<arrow.RecordBatch | arrow.Table> {
       let reader: arrow.RecordBatchReader;
       let fileMagic = false;
@@ -45,7 +48,7 @@ export class ArrowTable implements TableInput {
             { file: name },
           );
         }
-        throw new InputError(`cannot read the input as Arrow IPC (${describe(error)})`, 'give a complete Arrow IPC file or stream, or name the format with --format', { file: name });
+        throw new InputError(`cannot read the input as Arrow IPC (${describe(error)})`, readFix, { file: name });
       }
       let batchesRead = 0;
       let rowsRead = 0;

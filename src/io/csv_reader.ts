@@ -19,14 +19,44 @@ export interface CsvSource {
   chunks: AsyncIterable<Uint8Array | string>;
 }
 
+/** Binary table formats recognised by their first bytes, for the hint on a CSV error. */
+const BINARY_FORMATS = [
+  { magic: 'PAR1', name: 'Parquet', format: 'parquet', extension: '.parquet' },
+  { magic: 'ARROW1', name: 'an Arrow IPC file', format: 'arrow', extension: '.arrow' },
+];
+
 /**
  * Streams a CSV file as its header plus batches of at most `batchRows` records.
  * Parsing is PapaParse's (RFC 4180 quoting), run incrementally over text chunks: each
  * call parses whole rows and keeps the unfinished tail for the next chunk.
  * Malformed rows (a field count that differs from the header, a broken quote) raise an
- * InputError with row and line, as do an empty file and a bad header.
+ * InputError with row and line, as do an empty file and a bad header. When the file
+ * starts with the magic bytes of Parquet or an Arrow IPC file, the error names that
+ * format and how to read the file in it.
  */
 export async function* readCsvBatches(source: CsvSource, batchRows: number): AsyncGenerator<{ header: string[]; batch: RecordBatch }> {
+  let start = '';
+  async function* chunks(): AsyncGenerator<Uint8Array | string> {
+    for await (const chunk of source.chunks) {
+      if (start.length < 8) start += typeof chunk === 'string' ? chunk.slice(0, 8) : String.fromCharCode(...chunk.subarray(0, 8));
+      yield chunk;
+    }
+  }
+  try {
+    yield* parseCsvBatches({ name: source.name, chunks: chunks() }, batchRows);
+  } catch (error) {
+    const binary = BINARY_FORMATS.find(({ magic }) => start.startsWith(magic));
+    if (!(error instanceof InputError) || !binary) throw error;
+    // The CSV error quotes binary bytes and names a meaningless row, so only the file is named.
+    throw new InputError(
+      `file starts with "${binary.magic}", so it is ${binary.name}, but it was read as CSV and is not valid CSV`,
+      `read it as ${binary.name}: pass --format ${binary.format}, or rename the file to end in ${binary.extension}`,
+      { file: source.name },
+    );
+  }
+}
+
+async function* parseCsvBatches(source: CsvSource, batchRows: number): AsyncGenerator<{ header: string[]; batch: RecordBatch }> {
   const decoder = new TextDecoder('utf-8');
   let pending = '';
   let header: string[] | undefined;
@@ -44,10 +74,10 @@ export async function* readCsvBatches(source: CsvSource, batchRows: number): Asy
     const consumed = final ? text.length : result.meta.cursor;
     const quoteError = result.errors.find((e: Papa.ParseError) => e.type === 'Quotes');
     if (quoteError) {
-      throw new InputError(`malformed CSV: ${quoteError.message.toLowerCase()}`, 'close the quote; a field that contains a quote must be wrapped in quotes and its quotes doubled', {
-        file: source.name,
-        row: rowsSeen + (header ? quoteError.row + 1 : quoteError.row),
-      });
+      // Without a header yet, record 0 of this text is the header line and record r is data row r.
+      const row = rowsSeen + (header ? quoteError.row + 1 : quoteError.row);
+      const problem = `malformed CSV${row === 0 ? ' in the header line' : ''}: ${quoteError.message.toLowerCase()}`;
+      throw new InputError(problem, 'close the quote; a field that contains a quote must be wrapped in quotes and its quotes doubled', row === 0 ? { file: source.name } : { file: source.name, row });
     }
 
     const data = result.data as string[][];

@@ -56,7 +56,7 @@ export class ParquetTable implements TableInput {
         if (!trapped) file.free();
       }
     }
-    return arrowPass(name, () => ({ batches: batches(), fractionRead: () => (totalRows > 0 ? rowsRead / totalRows : undefined) }), batchRows, {
+    return arrowPass(name, () => ({ batches: batches(), fractionRead: () => (totalRows > 0 ? rowsRead / totalRows : undefined), totalRows: () => (totalRows > 0 ? totalRows : undefined) }), batchRows, {
       ...this.passOptions,
       onSchema: (header, types) => {
         this.columnTypes = new Map(header.map((column, i) => [column, types[i]]));

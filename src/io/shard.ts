@@ -1,7 +1,7 @@
 import { InputError } from '../errors.js';
 import type { Batch } from './batch.js';
 
-/** Shard i of n: the rows whose global index is i mod n. */
+/** Shard i of n (numbered from 0): the rows whose global index mod n equals i. */
 export interface Shard {
   index: number;
   count: number;
@@ -12,13 +12,22 @@ export function parseShard(text: string): Shard {
   const match = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = match ? Number(match[1]) : NaN;
   const count = match ? Number(match[2]) : NaN;
-  if (!match || count < 1) {
+  if (!match) {
     throw new InputError(`--shard "${text}" is not of the form i/n with 0 ≤ i < n`, 'give the shard as i/n, such as 0/4 for the first of four shards');
+  }
+  if (count < 1) {
+    throw new InputError(`--shard "${text}": the number of shards n must be at least 1`, 'give the shard as i/n with n ≥ 1, such as 0/4 for the first of four shards');
   }
   if (index >= count) {
     throw new InputError(`--shard "${text}": the index ${index} must be below n = ${count}`, `shards are numbered from 0, so give 0/${count} to ${count - 1}/${count}`);
   }
   return { index, count };
+}
+
+/** Counts the rows of a shard among `rows` consecutive rows whose first has global index `firstRow`. */
+export function rowsInShard(shard: Shard, firstRow: number, rows: number): number {
+  const first = (((shard.index - firstRow) % shard.count) + shard.count) % shard.count;
+  return first >= rows ? 0 : Math.floor((rows - 1 - first) / shard.count) + 1;
 }
 
 /**

@@ -23,6 +23,11 @@ export interface TablePass {
   records(): AsyncIterable<{ header: string[]; batch: import('./csv_reader.js').RecordBatch }>;
   /** Share of the input read so far, in [0, 1], when the size is known. */
   fractionRead(): number | undefined;
+  /**
+   * Rows of the whole pass once the reader knows them (Parquet stores the count in its
+   * metadata), else undefined. Readers that cannot know the count leave it out.
+   */
+  totalRows?(): number | undefined;
 }
 
 /** A CSV table whose bytes come from `openChunks` (a file, a Blob, a string). */

@@ -28,6 +28,11 @@ const EXTENSIONS: Record<string, TableFormat> = {
   '.arrows': 'arrows',
 };
 
+/** Returns the file extensions that name a format, such as [".parquet", ".pq"]. */
+export function extensionsOf(format: TableFormat): string[] {
+  return Object.keys(EXTENSIONS).filter((extension) => EXTENSIONS[extension] === format);
+}
+
 /** Returns the format that the file's extension names, or undefined for any other extension. */
 export function formatOfExtension(path: string): TableFormat | undefined {
   return EXTENSIONS[extname(path).toLowerCase()];

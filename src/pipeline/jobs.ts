@@ -4,8 +4,8 @@ import { DEFAULT_FIT_OPTIONS, finishFit, FitAccumulator, type FitKeys, type FitO
 import type { Frame, LoadedFrame } from '../frame/frame.js';
 import { planColumns, type Batch, type ColumnPlan } from '../io/batch.js';
 import type { BatchWriter } from '../io/output.js';
-import { selectShard, type Shard } from '../io/shard.js';
-import type { TableInput } from '../io/table.js';
+import { rowsInShard, selectShard, type Shard } from '../io/shard.js';
+import type { TableInput, TablePass } from '../io/table.js';
 import { SchemaInference } from '../schema/infer.js';
 import { validateSchema, type Schema } from '../schema/schema.js';
 import { runApply, type ApplySummary } from './apply.js';
@@ -24,6 +24,19 @@ export interface JobContext {
   log: (line: string) => void;
   /** Progress reporter for a stage: total rows if known, fraction of the input read. */
   progress: (stage: string, total: number | undefined, fraction: () => number | undefined) => (rows: number, final?: boolean) => void;
+}
+
+/**
+ * Returns the progress fraction of a pass: `rowsDone()` out of `expected(total)` where
+ * the reader knows the pass's total rows, else the share of the input read. Rows done
+ * lag the rows read by up to a row group, so the share read can reach 100% early.
+ */
+function passFraction(pass: TablePass, rowsDone: () => number, expected: (total: number) => number = (total) => total): () => number | undefined {
+  return () => {
+    const total = pass.totalRows?.();
+    const rows = total === undefined ? 0 : expected(total);
+    return rows > 0 ? rowsDone() / rows : pass.fractionRead();
+  };
 }
 
 /** Reads a whole table once and proposes a schema, with a reason per column and warnings. */
@@ -60,7 +73,8 @@ export async function accumulateFit(context: JobContext, tables: readonly TableI
   for (const table of tables) {
     const pass = table.open(context.batchRows);
     const stage = tables.length > 1 ? `fit ${table.name}` : 'fit';
-    const progress = context.progress(stage, undefined, () => pass.fractionRead());
+    let rows = 0;
+    const progress = context.progress(stage, undefined, passFraction(pass, () => rows));
     const makePlan = (header: string[]): ColumnPlan => {
       const plan = planColumns(validateSchema(schema, table.name, header), header, table.name);
       if (accumulator && plan.header.join('\u0000') !== accumulator.plan.header.join('\u0000')) {
@@ -69,7 +83,6 @@ export async function accumulateFit(context: JobContext, tables: readonly TableI
       return plan;
     };
     const decimals = (plan: ColumnPlan): Int32Array => (accumulator ??= new FitAccumulator(plan, fitKeys, options)).decimals;
-    let rows = 0;
     for await (const { batch } of pass.batches(makePlan, decimals)) {
       accumulator!.add(batch, offset);
       rows += batch.rows;
@@ -164,7 +177,11 @@ function timedWriter(writer: BatchWriter, times: StageTimes): BatchWriter {
  */
 export async function applyTable(context: JobContext, table: TableInput, frame: LoadedFrame, operators: ResolvedOperator[], keys: RunKeys, target: ApplyTarget): Promise<ApplySummary> {
   const pass = table.open(context.batchRows);
-  const progress = context.progress('apply', target.totalRows, () => pass.fractionRead());
+  // Rows written, out of the input's rows that belong to the shard (all of them without one).
+  let rowsWritten = 0;
+  const shard = target.shard;
+  const expected = shard ? (total: number) => rowsInShard(shard, target.firstRow ?? 0, total) : undefined;
+  const progress = context.progress('apply', target.totalRows, passFraction(pass, () => rowsWritten, expected));
   const ioTimes: StageTimes = { parse: 0, write: 0 };
   let plan: ColumnPlan | undefined;
   const makePlan = (header: string[]): ColumnPlan => {
@@ -192,7 +209,10 @@ export async function applyTable(context: JobContext, table: TableInput, frame: 
       writer: timedWriter(target.writer, ioTimes),
       depth: 2,
       rowMap: target.rowMap,
-      progress: (rows) => progress(rows),
+      progress: (rows) => {
+        rowsWritten = rows;
+        progress(rows);
+      },
     });
     if (summary.batches === 0) {
       // An empty input or shard still gets the release's columns: a CSV header, or an
