@@ -40,6 +40,7 @@ export class ParquetTable implements TableInput {
         const metadata = file.metadata();
         const groups = metadata.numRowGroups();
         totalRows = Number(metadata.fileMetadata().numRows());
+        // TODO: decode row groups in a worker thread, so that decoding overlaps the transform where a GPU takes the kernels off the CPU.
         for (let group = 0; group < groups; group++) {
           let table: arrow.Table;
           try {
