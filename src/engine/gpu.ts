@@ -118,8 +118,9 @@ export class GpuEngine implements Engine {
     const words = normalScoresWords(dims, plan.sweeps);
     // Checked before any buffer exists, so that a rejected batch size leaks none. The
     // stream words (dims · (1 + sweeps) per row) are the largest buffer per row, so x, a
-    // and b (dims per row) fit when they do.
+    // and b (dims per row) fit when they do. Whitened input has no words to check.
     if (fromValues) checkBindingSize(device, 'stream words', words * 4, capacity);
+    else checkBindingSize(device, 'columns', dims * 4, capacity);
     const tables = storageBuffer(device, 'tables', frame.tables.data.byteLength);
     device.queue.writeBuffer(tables, 0, frame.tables.data as Float32Array<ArrayBuffer>);
 

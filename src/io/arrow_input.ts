@@ -275,13 +275,13 @@ function toArrowBatch(plan: ColumnPlan, types: ColumnType[], table: arrow.Record
       for (let r = from; r < from + rows; r++) if (column.sentinels.has(numeric64[r])) numeric64[r] = NaN;
     }
     if (!decimals || type.kind !== 'float') return;
-    let most = decimals[j];
+    let maxDecimals = decimals[j];
     const float32 = type.bits === 32;
-    for (let r = from; r < from + rows && most < MAX_DECIMALS; r++) {
+    for (let r = from; r < from + rows && maxDecimals < MAX_DECIMALS; r++) {
       const value = numeric64[r];
-      if (value === value) most = decimalsNeeded(value, most, float32);
+      if (value === value) maxDecimals = decimalsNeeded(value, maxDecimals, float32);
     }
-    decimals[j] = most;
+    decimals[j] = maxDecimals;
   });
   return { firstRow, rows, records, numeric64, numeric: new Float32Array(numeric64) };
 }
